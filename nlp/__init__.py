@@ -1,0 +1,1 @@
+"""Understanding articles: event classifiers and the tag stage."""

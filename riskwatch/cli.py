@@ -1,0 +1,244 @@
+"""The `riskwatch` command: thin commands over the library functions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import sys
+from contextlib import contextmanager
+
+import click
+
+import store
+from nlp.classify import load_classifier
+from nlp.jsonl import classify_jsonl
+from riskwatch import __version__
+from riskwatch.errors import RiskwatchError
+from riskwatch.output import render
+from riskwatch.settings import load_settings
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+@contextmanager
+def user_errors(context: str = ""):
+    """Turn errors a user can cause into `Error: ...` and exit 1, never a traceback."""
+    try:
+        yield
+    except (RiskwatchError, sqlite3.DatabaseError, OSError) as err:
+        prefix = f"{context}: " if context and not str(err).startswith(context) else ""
+        raise click.ClickException(f"{prefix}{err}") from err
+
+
+def db_option(func):
+    return click.option("--db", "db_path", default=None, metavar="PATH",
+                        help="Database file [default: riskwatch.db, or as configured]")(func)
+
+
+def config_option(func):
+    return click.option("--config", default=None, metavar="FILE",
+                        help="Settings file [default: ./riskwatch.toml if present]")(func)
+
+
+def settings_for(ctx_config, **flags):
+    with user_errors("settings"):
+        return load_settings(ctx_config, **flags)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="riskwatch")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
+def cli(verbose: bool):
+    """Monitor news and regulators for breaches, fines and suspended IPOs at tech firms.
+
+    \b
+        riskwatch demo                  # crawl, tag and query the bundled offline site
+        riskwatch crawl cnil sec-press  # crawl sources from the registry
+        riskwatch events --type regulatory_fine --since 2021-01-01
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--model", default=None, help="Classifier for the tag stage [default: rules]")
+def demo(db_path, config, model):
+    """Serve the bundled demo news site on 127.0.0.1, crawl, tag, store and list events.
+
+    Runs offline. Running it again adds no duplicates.
+
+    \b
+        riskwatch demo
+        riskwatch demo --db /tmp/demo.db
+    """
+    from riskwatch.demo import run_demo
+
+    settings = settings_for(config, db=db_path, model=model)
+    with user_errors(settings.db):
+        rows = run_demo(settings, say=lambda msg: click.echo(msg, err=True))
+    for row in rows:
+        row["date"] = (row["published"] or "")[:10]
+    click.echo(render(rows, ["date", "type", "score", "title", "source", "evidence"], "table",
+                      title=f"Detected events ({len(rows)}) in {settings.db}"))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@db_option
+@config_option
+@click.option("--sources-file", default=None, metavar="FILE",
+              help="A registry file adding to or overriding the shipped sources.")
+@click.option("--refresh", is_flag=True, help="Fetch articles already stored again.")
+def crawl(sources, db_path, config, sources_file, refresh):
+    """Crawl SOURCES (default: all in the registry), each run in its own process.
+
+    Only articles not yet stored are fetched unless --refresh is given.
+
+    \b
+        riskwatch crawl cnil edpb
+        riskwatch crawl --sources-file my-sources.toml my-blog
+    """
+    from spiders.launch import crawl_in_subprocess
+
+    settings = settings_for(config, db=db_path, sources_file=sources_file)
+    with user_errors("crawl"):
+        store.open_db(settings.db).close()
+        status = crawl_in_subprocess(list(sources), settings.db, sources_file=settings.sources_file,
+                                     config=config, refresh=refresh, timeout=settings.crawl_timeout)
+        _print_status(settings.db, set(sources) or None)
+    if status:
+        raise click.ClickException("a crawl failed; see last_error above")
+
+
+@cli.command()
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option("--model", default="rules", show_default=True, help="Classifier name or path.")
+@click.option("--batch-size", default=32, show_default=True)
+def classify(file, model, batch_size):
+    """Tag JSON Lines from FILE (or stdin); needs no database.
+
+    Input lines: {"id": ..., "title": ..., "text": ...} (title optional).
+    Output, one line per input in the same order:
+    {"id", "labels": [...], "scores": {label: float}, "evidence": {label: sentence}}.
+
+    \b
+        echo '{"id": 1, "text": "The CNIL fined Google 150 million euros."}' | riskwatch classify
+    """
+    with user_errors(getattr(file, "name", "input")):
+        for result in classify_jsonl(file, load_classifier(model), batch_size):
+            click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("text")
+@db_option
+@config_option
+@click.option("--type", "event_type", default=None, help="Only articles tagged with this type.")
+@click.option("--source", default=None)
+@click.option("--lang", default=None)
+@click.option("--since", default=None, metavar="DATE")
+@click.option("--until", default=None, metavar="DATE")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def search(text, db_path, config, event_type, source, lang, since, until, limit, fmt):
+    """Full-text search over stored articles (any language; "phrases", AND, OR, NOT).
+
+    \b
+        riskwatch search "data breach"
+        riskwatch search 罚款 --lang zh --format json
+    """
+    settings = settings_for(config, db=db_path)
+    with user_errors(settings.db):
+        rows = store.search(store.open_db(settings.db), text, event_type=event_type,
+                            source=source, lang=lang, since=since, until=until, limit=limit)
+    click.echo(render(rows, ["published", "source", "lang", "title", "snippet", "url"], fmt,
+                      title=f"{len(rows)} results for {text!r}"), nl=False)
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--type", "event_type", default=None,
+              help="data_breach, regulatory_fine or ipo_suspension")
+@click.option("--source", default=None)
+@click.option("--lang", default=None)
+@click.option("--since", default=None, metavar="DATE", help="e.g. 2021 or 2021-04-01")
+@click.option("--until", default=None, metavar="DATE")
+@click.option("--min-score", default=0.0, show_default=True)
+@click.option("--limit", default=200, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def events(db_path, config, event_type, source, lang, since, until, min_score, limit, fmt):
+    """Tagged articles, newest first: date, type, score, title, source and evidence.
+
+    \b
+        riskwatch events --type regulatory_fine --since 2021
+        riskwatch events --lang zh --format csv > events.csv
+    """
+    settings = settings_for(config, db=db_path)
+    with user_errors(settings.db):
+        rows = store.tagged_articles(store.open_db(settings.db), event_type=event_type,
+                                     source=source, lang=lang, since=since, until=until,
+                                     min_score=min_score, limit=limit)
+    columns = ["published", "type", "score", "title", "source", "lang", "evidence", "url"]
+    click.echo(render(rows, columns, fmt, title=f"{len(rows)} tagged articles"), nl=False)
+
+
+@cli.command()
+@config_option
+@click.option("--sources-file", default=None, metavar="FILE")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def sources(config, sources_file, fmt):
+    """List the source registry (shipped entries plus your sources file).
+
+    \b
+        riskwatch sources
+        riskwatch sources --format json
+    """
+    from spiders.sources import load_registry
+
+    settings = settings_for(config, sources_file=sources_file)
+    with user_errors("sources"):
+        registry = load_registry(settings.sources_file)
+    rows = [s.to_dict() for s in registry]
+    if fmt == "table":
+        for row in rows:
+            row["entry points"] = "\n".join(row["feeds"] + row["sitemaps"] + row["listings"])
+        columns = ["name", "lang", "kind", "interval", "entry points"]
+    else:
+        columns = list(rows[0]) if rows else []
+    click.echo(render(rows, columns, fmt, title=f"{len(rows)} sources"), nl=False)
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def status(db_path, config, fmt):
+    """Per source: last crawl, its counts and errors, and stored articles.
+
+    \b
+        riskwatch status
+    """
+    settings = settings_for(config, db=db_path)
+    _print_status(settings.db, None, fmt)
+
+
+def _print_status(db_path: str, only: set[str] | None, fmt: str = "table") -> None:
+    with user_errors(db_path):
+        rows = store.source_status(store.open_db(db_path))
+    rows = [r for r in rows if only is None or r["source"] in only]
+    columns = ["source", "last_started", "last_status", "pages", "items", "errors", "articles",
+               "last_error"]
+    click.echo(render(rows, columns, fmt, title="Sources"), nl=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="riskwatch")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

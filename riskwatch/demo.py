@@ -1,0 +1,54 @@
+"""The offline demo: serve the bundled news site on 127.0.0.1, crawl it, tag it, show events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import store
+from nlp.classify import load_classifier
+from nlp.run import tag_pending
+from riskwatch.localsite import LocalSite, charsets_from_expected
+from riskwatch.settings import Settings
+from spiders.launch import crawl_in_subprocess
+
+DEMO_SOURCES = ["demo-en", "demo-fr", "demo-zh"]
+
+
+def demo_site_dir() -> Path:
+    return Path(str(files("riskwatch").joinpath("demo_site")))
+
+
+def serve_demo_site() -> LocalSite:
+    """The demo site as a LocalSite (use as a context manager)."""
+    site = demo_site_dir()
+    return LocalSite(site, charsets=charsets_from_expected(site / "expected"))
+
+
+def write_demo_sources(base: str, folder: Path) -> Path:
+    """The demo registry with the live server address filled in."""
+    text = (demo_site_dir() / "sources.toml").read_text(encoding="utf-8")
+    path = folder / "demo-sources.toml"
+    path.write_text(text.replace("{base}", base), encoding="utf-8")
+    return path
+
+
+def run_demo(settings: Settings, say: Callable[[str], None] = lambda _: None) -> list[dict]:
+    """Crawl, tag and store the demo site into settings.db; return its detected events."""
+    db = store.open_db(settings.db)
+    before = store.article_count(db)
+    with serve_demo_site() as site, TemporaryDirectory() as tmp:
+        say(f"serving the demo news site at {site.base}")
+        sources_file = write_demo_sources(site.base, Path(tmp))
+        say("crawling demo-en (RSS), demo-fr (Atom), demo-zh (sitemap + listing page)")
+        crawl_in_subprocess(DEMO_SOURCES, settings.db, sources_file=str(sources_file),
+                            timeout=settings.crawl_timeout)
+    classifier = load_classifier(settings.model)
+    stored = store.article_count(db)
+    say(f"stored {stored} articles ({stored - before} new); tagging with {classifier.name}")
+    tag_pending(db, classifier, settings.batch_size)
+    rows = [r for r in store.tagged_articles(db, limit=None) if r["source"] in DEMO_SOURCES]
+    db.close()
+    return rows

@@ -1,0 +1,85 @@
+"""Settings: safe defaults < riskwatch.toml < RISKWATCH_* environment < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from riskwatch.errors import ConfigError
+
+CONFIG_FILE = "riskwatch.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs, resolved once and passed down."""
+
+    db: str = "riskwatch.db"
+    model: str = "rules"
+    sources_file: str | None = None  # a user registry that adds to or overrides the shipped one
+    user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; set user_agent)"
+    crawl_timeout: int = 30 * 60  # seconds before a crawl process is killed
+    download_timeout: int = 30
+    max_response_mb: int = 10
+    concurrent_per_domain: int = 2
+    obey_robots: bool = True
+    batch_size: int = 32
+    log_level: str = "INFO"
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+_TYPES = {f.name: f.type for f in fields(Settings) if f.name != "extra"}
+
+
+def load_settings(config: str | Path | None = None, env: dict | None = None, **flags) -> Settings:
+    """Resolve settings from the layers; flags that are None do not override.
+
+    Raises:
+        ConfigError: the file is unreadable or names an unknown key or a bad value.
+    """
+    settings = Settings()
+    path = Path(config) if config else Path(CONFIG_FILE)
+    if config or path.exists():
+        settings = replace(settings, **_from_file(path))
+    settings = replace(settings, **_from_env(os.environ if env is None else env))
+    return replace(settings, **{k: v for k, v in flags.items() if v is not None})
+
+
+def _from_file(path: Path) -> dict:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+    section = data.get("riskwatch", data)
+    return {
+        key: _coerce(f"{path}: {key}", key, value)
+        for key, value in section.items()
+        if key != "sources"
+    }
+
+
+def _from_env(env: dict) -> dict:
+    prefix = "RISKWATCH_"
+    return {
+        key[len(prefix) :].lower(): _coerce(key, key[len(prefix) :].lower(), value)
+        for key, value in env.items()
+        if key.startswith(prefix) and key[len(prefix) :].lower() in _TYPES
+    }
+
+
+def _coerce(where: str, key: str, value):
+    if key not in _TYPES:
+        raise ConfigError(f"{where}: unknown setting (known: {', '.join(sorted(_TYPES))})")
+    kind = _TYPES[key]
+    try:
+        if "bool" in kind and isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        if "int" in kind:
+            return int(value)
+        return value if value is None else str(value)
+    except ValueError as err:
+        raise ConfigError(f"{where}: {value!r} is not a valid {kind}") from err

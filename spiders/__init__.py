@@ -1,0 +1,1 @@
+"""Collecting articles: the source registry, one generic spider, extraction and the store sink."""

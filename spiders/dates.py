@@ -1,0 +1,92 @@
+"""Publication dates: structured metadata first, then htmldate's reading of the page, as UTC."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import htmldate
+from lxml.html import HtmlElement
+
+# Where publishers put a machine-readable publication time, most trusted first.
+_META_XPATHS = (
+    '//meta[@property="article:published_time"]/@content',
+    '//meta[@itemprop="datePublished"]/@content',
+    '//meta[@name="pubdate" or @name="publishdate" or @name="publish-date" '
+    'or @name="article:published_time" or @name="dc.date.issued" or @name="DC.date.issued"]/@content',
+    '//meta[@property="og:release_date"]/@content',
+    "//html/@data-publishtime",
+    "//article//time[@datetime]/@datetime",
+)
+
+
+def to_utc_iso(value: datetime, tz: str | None = None) -> str:
+    """ISO-8601 UTC text; a naive time is read in `tz` (the source's zone), else as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_zone(tz))
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _zone(tz: str | None):
+    try:
+        return ZoneInfo(tz) if tz else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def parse_datetime(text: str | None) -> datetime | None:
+    """An ISO-8601 or RFC-822 timestamp as a datetime; None if it is neither."""
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def metadata_date(tree: HtmlElement) -> datetime | None:
+    """The publication time a page states in its metadata (meta tags, JSON-LD, <time>)."""
+    for found in (_jsonld_date(tree), *(_first(tree, xp) for xp in _META_XPATHS)):
+        parsed = parse_datetime(found)
+        if parsed:
+            return parsed
+    return None
+
+
+def _first(tree: HtmlElement, xpath: str) -> str | None:
+    values = tree.xpath(xpath)
+    return str(values[0]) if values else None
+
+
+def _jsonld_date(tree: HtmlElement) -> str | None:
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        for node in data if isinstance(data, list) else [data, *data.get("@graph", [])]:
+            if isinstance(node, dict) and node.get("datePublished"):
+                return str(node["datePublished"])
+    return None
+
+
+def page_date(tree: HtmlElement, url: str | None) -> datetime | None:
+    """htmldate's best guess at the original publication date, with time when the page has one."""
+    try:
+        found = htmldate.find_date(
+            tree,
+            url=url,
+            original_date=True,
+            extensive_search=True,
+            outputformat="%Y-%m-%dT%H:%M:%S",
+        )
+    except (ValueError, TypeError):
+        return None
+    return parse_datetime(found) if found else None

@@ -1,0 +1,97 @@
+"""Article extraction as a pure function: page bytes in, title, text, date and language out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import trafilatura
+from lxml import etree, html
+from lxml.html import HtmlElement
+
+from spiders.charset import decode_html
+from spiders.dates import metadata_date, page_date, to_utc_iso
+from spiders.langid import detect_language
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a page says: each field None when the page does not yield it."""
+
+    title: str | None
+    text: str | None
+    published: str | None  # ISO-8601 UTC
+    published_from: str | None  # "metadata" (stated with a time zone) or "page" (inferred)
+    lang: str | None
+    canonical_url: str | None
+    encoding: str
+
+
+def extract(
+    page: bytes | str, url: str, *, http_charset: str | None = None, tz: str | None = None
+) -> Extracted:
+    """Extract an article from one page; never raises on bad HTML, each field fails alone.
+
+    Args:
+        page: the response body (bytes are decoded, sniffing GBK/Big5 when undeclared).
+        url: the page URL, for resolving links and as a date hint.
+        http_charset: the charset from the Content-Type header, if any.
+        tz: the source's time zone, for dates a page gives without one.
+    """
+    if isinstance(page, bytes):
+        text, encoding = decode_html(page, http_charset)
+    else:
+        text, encoding = page, "str"
+    tree = _parse(text)
+    if tree is None:
+        return Extracted(None, None, None, None, None, None, encoding)
+    published, published_from = _published(tree, url, tz)
+    canonical = _canonical(tree, url)
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
+    title = _clean(getattr(doc, "title", None))
+    body = _clean(getattr(doc, "text", None))
+    lang = detect_language(f"{title or ''}\n{body or ''}", hint=_html_lang(tree))
+    return Extracted(title, body, published, published_from, lang, canonical, encoding)
+
+
+def _parse(text: str) -> HtmlElement | None:
+    # lxml refuses str input that carries an XML encoding declaration
+    text = text.replace("\x00", "")
+    if text.lstrip().startswith("<?xml"):
+        text = text.split("?>", 1)[-1]
+    if not text.strip():
+        return None
+    try:
+        return html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _published(tree: HtmlElement, url: str, tz: str | None) -> tuple[str | None, str | None]:
+    stated = metadata_date(tree)
+    if stated:
+        return to_utc_iso(stated, tz), "metadata"
+    inferred = page_date(tree, url)
+    if inferred is None:
+        return None, None
+    if inferred.tzinfo is None and (inferred.hour, inferred.minute) == (0, 0):
+        return to_utc_iso(inferred, "UTC"), "page"  # a bare date: keep the day the page shows
+    return to_utc_iso(inferred, tz), "page"
+
+
+def _canonical(tree: HtmlElement, url: str) -> str | None:
+    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        found = tree.xpath(xpath)
+        if found and str(found[0]).strip():
+            return urljoin(url, str(found[0]).strip())
+    return None
+
+
+def _html_lang(tree: HtmlElement) -> str | None:
+    found = tree.xpath("/html/@lang")
+    return str(found[0]) if found else None
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None

@@ -1,0 +1,96 @@
+"""Reading RSS/Atom bytes (feedparser) and sitemaps (lxml) into article links, without network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import feedparser
+from lxml import etree
+
+from spiders.dates import parse_datetime, to_utc_iso
+
+
+@dataclass(frozen=True)
+class Link:
+    """An article URL found on an entry page, with the date the entry page gave it."""
+
+    url: str
+    date: str | None = None  # ISO-8601 UTC
+
+
+class UnreadableFeed(ValueError):
+    """Bytes that yield no entries at all (HTML error page, truncated XML, empty body)."""
+
+
+def feed_links(body: bytes, feed_url: str) -> list[Link]:
+    """Article links of an RSS/Atom feed, relative links resolved against the feed URL.
+
+    A feed with errors but some entries keeps what parsed (feedparser's bozo flag).
+
+    Raises:
+        UnreadableFeed: nothing could be read as an entry.
+    """
+    feed = feedparser.parse(body, response_headers={"content-location": feed_url})
+    if not feed.entries:
+        if b"<html" in body[:1024].lower():
+            raise UnreadableFeed("unreadable feed: the server sent an HTML page, not a feed")
+        reason = feed.get("bozo_exception") or "no entries"
+        raise UnreadableFeed(f"unreadable feed: {str(reason)[:200]}")
+    links = []
+    for entry in feed.entries:
+        href = entry.get("link") or _guid_link(entry)
+        if href:
+            links.append(Link(urljoin(feed_url, href.strip()), _entry_date(entry)))
+    return links
+
+
+def _guid_link(entry) -> str | None:
+    guid = entry.get("id") or ""
+    return guid if guid.startswith(("http://", "https://")) else None
+
+
+def _entry_date(entry) -> str | None:
+    for key in ("published", "updated", "created"):
+        parsed = parse_datetime(entry.get(key))
+        if parsed:
+            return to_utc_iso(parsed)
+    for key in ("published_parsed", "updated_parsed"):
+        if entry.get(key):
+            return to_utc_iso(datetime(*entry[key][:6], tzinfo=UTC))
+    return None
+
+
+_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def sitemap_links(body: bytes, sitemap_url: str) -> tuple[list[Link], list[str]]:
+    """(article links, child sitemap URLs) of a sitemap or sitemap index.
+
+    Raises:
+        UnreadableFeed: the bytes are not a sitemap.
+    """
+    try:
+        root = etree.fromstring(body, parser=_PARSER)
+    except etree.XMLSyntaxError as err:
+        raise UnreadableFeed(f"unreadable sitemap: {err}") from err
+    if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
+        raise UnreadableFeed("unreadable sitemap: no <urlset> or <sitemapindex>")
+    children = [
+        urljoin(sitemap_url, loc.strip())
+        for loc in root.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()")
+    ]
+    links = []
+    for node in root.xpath("//*[local-name()='url']"):
+        loc = _text(node, "loc")
+        if loc:
+            date = _text(node, "publication_date") or _text(node, "lastmod")
+            parsed = parse_datetime(date)
+            links.append(Link(urljoin(sitemap_url, loc), to_utc_iso(parsed) if parsed else None))
+    return links, children
+
+
+def _text(node, name: str) -> str | None:
+    found = node.xpath(f".//*[local-name()='{name}']/text()")
+    return found[0].strip() if found else None

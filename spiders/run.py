@@ -1,0 +1,56 @@
+"""Crawl sources in this process: `python -m spiders.run [SOURCE...] --db PATH`.
+
+Each invocation is its own process with its own Twisted reactor, which cannot be restarted.
+Exit status: 0 when every crawl ran (even with bad pages), 1 when one failed, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.crawler import CrawlerProcess
+
+import store
+from riskwatch.errors import RiskwatchError
+from riskwatch.settings import load_settings
+from spiders.settings import scrapy_settings
+from spiders.sources import Source, load_registry
+from spiders.spider import SourceSpider
+
+
+def crawl_sources(sources: list[Source], db_path: str, settings, refresh: bool = False) -> None:
+    """Run one spider per source in one reactor, until all finish."""
+    local_only = all(s.local for s in sources)
+    process = CrawlerProcess(scrapy_settings(settings, db_path, local_only=local_only))
+    for source in sources:
+        process.crawl(SourceSpider, source=source, refresh=refresh)
+    process.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spiders.run", description=__doc__)
+    parser.add_argument("sources", nargs="*", help="source names (default: all)")
+    parser.add_argument("--db", help="database file")
+    parser.add_argument("--sources-file", help="user registry file adding or overriding sources")
+    parser.add_argument("--config", help="riskwatch.toml settings file")
+    parser.add_argument("--refresh", action="store_true", help="re-fetch known articles too")
+    parser.add_argument("--log-level", help="Scrapy log level (INFO, WARNING, ...)")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config, db=args.db, sources_file=args.sources_file,
+                                 log_level=args.log_level)
+        sources = load_registry(settings.sources_file).select(args.sources)
+        store.open_db(settings.db).close()  # fail early, in one line, on a bad database file
+    except RiskwatchError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return 2
+    crawl_sources(sources, settings.db, settings, refresh=args.refresh)
+    db = store.open_db(settings.db)
+    failed = [r for r in store.source_status(db) if r["source"] in {s.name for s in sources}
+              and r["last_status"] != "ok"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The two narrow interfaces a crawl talks to — the frontier and the item sink — and their
+SQLite implementations. A multi-machine setup swaps these (a Redis frontier, a queue to a
+single writer) without touching the spider."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Protocol
+
+import store
+from spiders.feeds import Link
+from spiders.items import ArticleItem
+from spiders.urls import url_key
+
+
+class Frontier(Protocol):
+    """Which links of a source are worth fetching, and what became of them."""
+
+    def admit(self, links: list[Link], refresh: bool = False) -> list[tuple[str, Link]]: ...
+    def pending(self) -> list[tuple[str, Link]]: ...
+    def failed(self, key: str, reason: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class ArticleSink(Protocol):
+    """Where extracted articles go; save() must be idempotent on item.id."""
+
+    def save(self, item: ArticleItem) -> str: ...
+    def close(self) -> None: ...
+
+
+class SQLiteFrontier:
+    """The frontier as rows of the riskwatch database (survives SIGKILL, unlike JOBDIR)."""
+
+    def __init__(self, db_path: str, source: str):
+        self.db = store.open_db(db_path)
+        self.source = source
+
+    def admit(self, links: list[Link], refresh: bool = False) -> list[tuple[str, Link]]:
+        """Record links and return (key, link) for those to fetch now: new ones, or all on refresh."""
+        keyed = list({url_key(link.url): link for link in links}.items())
+        store.frontier_discover(self.db, self.source, [(k, ln.url, ln.date) for k, ln in keyed])
+        if refresh:
+            return keyed
+        known = store.frontier_known(self.db, [k for k, _ in keyed])
+        return [(k, ln) for k, ln in keyed if k not in known]
+
+    def pending(self) -> list[tuple[str, Link]]:
+        rows = store.frontier_pending(self.db, self.source)
+        return [(r["url_key"], Link(r["url"], r["hint_date"])) for r in rows]
+
+    def failed(self, key: str, reason: str) -> None:
+        store.frontier_fail(self.db, key, reason[:500])
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class SQLiteSink:
+    """Stores an article and marks its link stored in one transaction."""
+
+    def __init__(self, db_path: str):
+        self.db = store.open_db(db_path)
+
+    def save(self, item: ArticleItem) -> str:
+        row = asdict(item)
+        link_key = row.pop("link_key")
+        with store.write_txn(self.db):
+            outcome = store.save_article(self.db, row)
+            store.frontier_done(self.db, link_key)
+            if item.id != link_key:
+                store.frontier_discover(self.db, item.source, [(item.id, item.url, None)])
+                store.frontier_done(self.db, item.id)
+        return outcome
+
+    def close(self) -> None:
+        self.db.close()

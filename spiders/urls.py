@@ -1,0 +1,44 @@
+"""Canonical URLs and the keys derived from them, so one page is one row however it was linked."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+# Query parameters that only say where a click came from.
+TRACKING_PARAMS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "utm_id",
+    "fbclid",
+    "gclid",
+    "mc_cid",
+    "mc_eid",
+    "spm",
+    "from",
+    "ref",
+    "share_token",
+    "xtor",
+)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-cased scheme and host, no fragment, no tracking parameters, sorted query."""
+    cleaned = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
+    return canonicalize_url(cleaned)
+
+
+def url_key(url: str) -> str:
+    """The stable id of a page: a hash of its canonical URL."""
+    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]
+
+
+def same_site(url: str, domains: list[str] | tuple[str, ...]) -> bool:
+    """Whether `url`'s host is one of `domains` or a subdomain of one."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)

@@ -1,0 +1,52 @@
+"""Full-text search over stored articles, in any language, with highlighted snippets."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from store.search_text import HL_END, HL_START, decode_index_text, fts_query
+
+
+def search(
+    db: Database,
+    text: str,
+    *,
+    event_type: str | None = None,
+    source: str | None = None,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 20,
+    highlight: tuple[str, str] = ("[", "]"),
+) -> list[dict]:
+    """Articles matching `text`, best first (BM25), each with a highlighted snippet.
+
+    `text` accepts words, "phrases", AND/OR/NOT and prefix* in any script; what FTS5 would
+    reject is repaired rather than raised. Returns [] when nothing in `text` is searchable.
+    """
+    match = fts_query(text)
+    if match is None:
+        return []
+    clauses, params = ["articles_fts MATCH ?"], [match]
+    for clause, value in (
+        ("a.source = ?", source),
+        ("a.lang = ?", lang),
+        ("a.published >= ?", since),
+        ("a.published < ?", until),
+        ("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.type = ?)", event_type),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    # ORDER BY rank, not bm25(): with bm25() SQLite builds a snippet for every match
+    sql = (
+        "SELECT a.id, a.published, a.source, a.lang, a.title, a.url, "
+        f"snippet(articles_fts, 1, '{HL_START}', '{HL_END}', '…', 24) AS snippet "
+        "FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid "
+        f"WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ?"
+    )
+    rows = list(db.query(sql, [*params, int(limit)]))
+    for row in rows:
+        snippet = decode_index_text(row["snippet"] or "").strip()
+        row["snippet"] = snippet.replace(HL_START, highlight[0]).replace(HL_END, highlight[1])
+    return rows

@@ -1,0 +1,72 @@
+"""spiders.extract: pure extraction on stored bytes, in every charset we meet."""
+
+from __future__ import annotations
+
+import pytest
+
+from spiders.charset import decode_html
+from spiders.extract import extract
+from tests.conftest import SITE
+
+ZH = ("<html><head><title>测试</title></head><body><h1>阿里巴巴被罚</h1><p>国家市场监督管理总局对阿里巴巴"
+      "集团处以182.28亿元罚款，这是反垄断法实施以来的最大罚单。阿里巴巴表示接受处罚并将依法经营。</p></body></html>")
+TW = ("<html><head><title>測試</title></head><body><p>螞蟻集團暫緩在港上市，港交所表示尊重內地監管機構的"
+      "決定。投資者的認購款項將全數退還，公司表示會與監管機構保持溝通。</p></body></html>")
+FR = ("<html><body><p>La CNIL a infligé une amende à la société, élevée à 150 millions d'euros. "
+      "Les données personnelles étaient mal protégées, a estimé la présidente.</p></body></html>")
+
+
+@pytest.mark.parametrize(
+    ("data", "header", "expected_codec"),
+    [
+        (ZH.encode("gbk"), None, "gb18030"),  # undeclared GBK
+        (ZH.encode("gbk"), "iso-8859-1", "gb18030"),  # a server's default Western label
+        (('<meta charset="gb2312">' + ZH).encode("gbk"), None, "gb18030"),
+        (TW.encode("big5"), None, "big5hkscs"),  # undeclared Big5
+        (('<meta charset="utf-8">' + ZH).encode(), "iso-8859-1", "utf_8"),  # wrong header
+        (ZH.encode("utf-8"), None, "utf_8"),
+        (FR.encode("cp1252"), None, "cp1252"),
+        (FR.encode("cp1252"), "ISO-8859-1", "cp1252"),
+        (b"\xef\xbb\xbf" + ZH.encode(), "gbk", "utf_8"),  # a BOM beats every label
+    ],
+)
+def test_decoding(data, header, expected_codec):
+    text, codec = decode_html(data, header)
+    assert codec == expected_codec
+    assert "阿里巴巴" in text or "螞蟻集團" in text or "infligé" in text
+
+
+def test_gbk_page_without_charset_extracts_chinese():
+    page = extract((SITE / "zh" / "alibaba-fine-gbk.html").read_bytes(), "http://x/zh/a.html",
+                   tz="Asia/Shanghai")
+    assert page.title == "阿里巴巴因“二选一”被罚182.28亿元"
+    assert page.text.startswith("国家市场监督管理总局4月10日公布")
+    assert "相关新闻" not in page.text and "版权所有" not in page.text
+    assert page.published == "2021-04-10T01:30:00Z"  # 09:30 Beijing time
+    assert page.lang == "zh" and page.encoding == "gb18030"
+
+
+def test_metadata_date_with_zone_and_canonical():
+    page = extract((SITE / "news" / "cnil-fine-2022.html").read_bytes(), "http://h/news/c.html?x=1")
+    assert page.published == "2022-01-06T09:15:00Z" and page.published_from == "metadata"
+    assert page.canonical_url.endswith("/news/cnil-fine-2022.html")  # from <link rel=canonical>
+    assert page.lang == "en" and page.title == "Watchdog fines search giant over cookie banners"
+    assert "Related stories" not in page.text and "Copyright" not in page.text
+
+
+def test_date_in_visible_text_only():
+    page = extract((SITE / "news" / "taobao-scraper-2021.html").read_bytes(), "http://h/n.html")
+    # htmldate reads the day from "Published June 16, 2021 08:15" but not the time of day
+    assert page.published == "2021-06-16T00:00:00Z" and page.published_from == "page"
+
+
+def test_str_input_and_french():
+    page = extract(FR, "http://h/fr.html")
+    assert page.lang == "fr" and "150 millions" in page.text and page.encoding == "str"
+
+
+@pytest.mark.parametrize("junk", [b"", b"   ", b"\x00\x01\x02", b"<html></html>", b"%PDF-1.4 \xff\xfe",
+                                  "<?xml version='1.0' encoding='utf-8'?><html><body>x</body></html>"])
+def test_junk_never_raises(junk):
+    page = extract(junk, "http://h/x")
+    assert page.text is None or len(page.text) < 20
