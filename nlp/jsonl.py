@@ -34,7 +34,9 @@ def read_items(stream: BinaryIO) -> list[dict]:
     return items
 
 
-def classify_jsonl(stream: BinaryIO, classifier: Classifier, batch_size: int = 32) -> Iterator[dict]:
+def classify_jsonl(
+    stream: BinaryIO, classifier: Classifier, batch_size: int = 32
+) -> Iterator[dict]:
     """Results in input order: id, labels, a score for every label, evidence per label."""
     items = read_items(stream)
     for start in range(0, len(items), batch_size):

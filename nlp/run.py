@@ -20,7 +20,9 @@ def article_text(article: dict) -> str:
 
 
 def tag_pending(
-    db, classifier: Classifier, batch_size: int = 32,
+    db,
+    classifier: Classifier,
+    batch_size: int = 32,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
     """Tag all articles with status "new"; returns how many were tagged.

@@ -32,13 +32,22 @@ def user_errors(context: str = ""):
 
 
 def db_option(func):
-    return click.option("--db", "db_path", default=None, metavar="PATH",
-                        help="Database file [default: riskwatch.db, or as configured]")(func)
+    return click.option(
+        "--db",
+        "db_path",
+        default=None,
+        metavar="PATH",
+        help="Database file [default: riskwatch.db, or as configured]",
+    )(func)
 
 
 def config_option(func):
-    return click.option("--config", default=None, metavar="FILE",
-                        help="Settings file [default: ./riskwatch.toml if present]")(func)
+    return click.option(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="Settings file [default: ./riskwatch.toml if present]",
+    )(func)
 
 
 def settings_for(ctx_config, **flags):
@@ -57,8 +66,10 @@ def cli(verbose: bool):
         riskwatch crawl cnil sec-press  # crawl sources from the registry
         riskwatch events --type regulatory_fine --since 2021-01-01
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @cli.command()
@@ -81,16 +92,26 @@ def demo(db_path, config, model):
         rows = run_demo(settings, say=lambda msg: click.echo(msg, err=True))
     for row in rows:
         row["date"] = (row["published"] or "")[:10]
-    click.echo(render(rows, ["date", "type", "score", "title", "source", "evidence"], "table",
-                      title=f"Detected events ({len(rows)}) in {settings.db}"))
+    click.echo(
+        render(
+            rows,
+            ["date", "type", "score", "title", "source", "evidence"],
+            "table",
+            title=f"Detected events ({len(rows)}) in {settings.db}",
+        )
+    )
 
 
 @cli.command()
 @click.argument("sources", nargs=-1)
 @db_option
 @config_option
-@click.option("--sources-file", default=None, metavar="FILE",
-              help="A registry file adding to or overriding the shipped sources.")
+@click.option(
+    "--sources-file",
+    default=None,
+    metavar="FILE",
+    help="A registry file adding to or overriding the shipped sources.",
+)
 @click.option("--refresh", is_flag=True, help="Fetch articles already stored again.")
 def crawl(sources, db_path, config, sources_file, refresh):
     """Crawl SOURCES (default: all in the registry), each run in its own process.
@@ -106,8 +127,14 @@ def crawl(sources, db_path, config, sources_file, refresh):
     settings = settings_for(config, db=db_path, sources_file=sources_file)
     with user_errors("crawl"):
         store.open_db(settings.db).close()
-        status = crawl_in_subprocess(list(sources), settings.db, sources_file=settings.sources_file,
-                                     config=config, refresh=refresh, timeout=settings.crawl_timeout)
+        status = crawl_in_subprocess(
+            list(sources),
+            settings.db,
+            sources_file=settings.sources_file,
+            config=config,
+            refresh=refresh,
+            timeout=settings.crawl_timeout,
+        )
         _print_status(settings.db, set(sources) or None)
     if status:
         raise click.ClickException("a crawl failed; see last_error above")
@@ -152,17 +179,33 @@ def search(text, db_path, config, event_type, source, lang, since, until, limit,
     """
     settings = settings_for(config, db=db_path)
     with user_errors(settings.db):
-        rows = store.search(store.open_db(settings.db), text, event_type=event_type,
-                            source=source, lang=lang, since=since, until=until, limit=limit)
-    click.echo(render(rows, ["published", "source", "lang", "title", "snippet", "url"], fmt,
-                      title=f"{len(rows)} results for {text!r}"), nl=False)
+        rows = store.search(
+            store.open_db(settings.db),
+            text,
+            event_type=event_type,
+            source=source,
+            lang=lang,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+    click.echo(
+        render(
+            rows,
+            ["published", "source", "lang", "title", "snippet", "url"],
+            fmt,
+            title=f"{len(rows)} results for {text!r}",
+        ),
+        nl=False,
+    )
 
 
 @cli.command()
 @db_option
 @config_option
-@click.option("--type", "event_type", default=None,
-              help="data_breach, regulatory_fine or ipo_suspension")
+@click.option(
+    "--type", "event_type", default=None, help="data_breach, regulatory_fine or ipo_suspension"
+)
 @click.option("--source", default=None)
 @click.option("--lang", default=None)
 @click.option("--since", default=None, metavar="DATE", help="e.g. 2021 or 2021-04-01")
@@ -179,9 +222,16 @@ def events(db_path, config, event_type, source, lang, since, until, min_score, l
     """
     settings = settings_for(config, db=db_path)
     with user_errors(settings.db):
-        rows = store.tagged_articles(store.open_db(settings.db), event_type=event_type,
-                                     source=source, lang=lang, since=since, until=until,
-                                     min_score=min_score, limit=limit)
+        rows = store.tagged_articles(
+            store.open_db(settings.db),
+            event_type=event_type,
+            source=source,
+            lang=lang,
+            since=since,
+            until=until,
+            min_score=min_score,
+            limit=limit,
+        )
     columns = ["published", "type", "score", "title", "source", "lang", "evidence", "url"]
     click.echo(render(rows, columns, fmt, title=f"{len(rows)} tagged articles"), nl=False)
 
@@ -230,8 +280,16 @@ def _print_status(db_path: str, only: set[str] | None, fmt: str = "table") -> No
     with user_errors(db_path):
         rows = store.source_status(store.open_db(db_path))
     rows = [r for r in rows if only is None or r["source"] in only]
-    columns = ["source", "last_started", "last_status", "pages", "items", "errors", "articles",
-               "last_error"]
+    columns = [
+        "source",
+        "last_started",
+        "last_status",
+        "pages",
+        "items",
+        "errors",
+        "articles",
+        "last_error",
+    ]
     click.echo(render(rows, columns, fmt, title="Sources"), nl=False)
 
 

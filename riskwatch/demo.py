@@ -43,8 +43,12 @@ def run_demo(settings: Settings, say: Callable[[str], None] = lambda _: None) ->
         say(f"serving the demo news site at {site.base}")
         sources_file = write_demo_sources(site.base, Path(tmp))
         say("crawling demo-en (RSS), demo-fr (Atom), demo-zh (sitemap + listing page)")
-        crawl_in_subprocess(DEMO_SOURCES, settings.db, sources_file=str(sources_file),
-                            timeout=settings.crawl_timeout)
+        crawl_in_subprocess(
+            DEMO_SOURCES,
+            settings.db,
+            sources_file=str(sources_file),
+            timeout=settings.crawl_timeout,
+        )
     classifier = load_classifier(settings.model)
     stored = store.article_count(db)
     say(f"stored {stored} articles ({stored - before} new); tagging with {classifier.name}")

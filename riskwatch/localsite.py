@@ -14,8 +14,14 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-_TYPES = {".xml": "application/xml", ".rss": "application/rss+xml", ".atom": "application/atom+xml",
-          ".html": "text/html", ".json": "application/json", ".txt": "text/plain"}
+_TYPES = {
+    ".xml": "application/xml",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".html": "text/html",
+    ".json": "application/json",
+    ".txt": "text/plain",
+}
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -46,7 +52,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
         body = path.read_bytes().replace(b"{base}", base.encode("ascii"))
         suffix = path.suffix.lower()
-        content_type = _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        content_type = (
+            _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        )
         charset = self.charsets.get(path.relative_to(root).as_posix())
         return body, f"{content_type}; charset={charset}" if charset else content_type
 
@@ -57,8 +65,12 @@ class SiteHandler(SimpleHTTPRequestHandler):
 class LocalSite:
     """Context manager: serve `directory` on 127.0.0.1 (port 0) in a background thread."""
 
-    def __init__(self, directory: str | Path, charsets: dict[str, str] | None = None,
-                 handler: type[SiteHandler] = SiteHandler):
+    def __init__(
+        self,
+        directory: str | Path,
+        charsets: dict[str, str] | None = None,
+        handler: type[SiteHandler] = SiteHandler,
+    ):
         self.directory = str(directory)
         self.charsets = charsets or {}
         self.handler = handler

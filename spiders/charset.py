@@ -28,7 +28,7 @@ _SNIFF_CANDIDATES = ["gb18030", "big5hkscs", "cp1252", "cp932", "euc_jp", "cp949
 
 
 def normalise_encoding(label: str | None) -> str | None:
-    """A Python codec name for a declared charset label, widened to its superset; None if unknown."""
+    """The codec for a declared charset label, widened to its superset; None if unknown."""
     if not label:
         return None
     try:

@@ -15,7 +15,8 @@ _META_XPATHS = (
     '//meta[@property="article:published_time"]/@content',
     '//meta[@itemprop="datePublished"]/@content',
     '//meta[@name="pubdate" or @name="publishdate" or @name="publish-date" '
-    'or @name="article:published_time" or @name="dc.date.issued" or @name="DC.date.issued"]/@content',
+    'or @name="article:published_time" or @name="dc.date.issued" '
+    'or @name="DC.date.issued"]/@content',
     '//meta[@property="og:release_date"]/@content',
     "//html/@data-publishtime",
     "//article//time[@datetime]/@datetime",

@@ -8,8 +8,10 @@ from urllib.parse import urljoin
 import trafilatura
 from lxml import etree, html
 from lxml.html import HtmlElement
+from trafilatura.metadata import examine_meta, extract_title
 
 from spiders.charset import decode_html
+from spiders.cleanup import trim_body
 from spiders.dates import metadata_date, page_date, to_utc_iso
 from spiders.langid import detect_language
 
@@ -47,9 +49,11 @@ def extract(
         return Extracted(None, None, None, None, None, None, encoding)
     published, published_from = _published(tree, url, tz)
     canonical = _canonical(tree, url)
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
-    title = _clean(getattr(doc, "title", None))
-    body = _clean(getattr(doc, "text", None))
+    # trafilatura parses the string itself: its own parse scores higher than ours on the
+    # extraction benchmark, and its metadata pass (htmldate again) would double our cost
+    doc = trafilatura.bare_extraction(text, url=url, with_metadata=False, include_comments=False)
+    title = _title(tree)
+    body = _clean(trim_body(getattr(doc, "text", None) or "", title))
     lang = detect_language(f"{title or ''}\n{body or ''}", hint=_html_lang(tree))
     return Extracted(title, body, published, published_from, lang, canonical, encoding)
 
@@ -77,6 +81,15 @@ def _published(tree: HtmlElement, url: str, tz: str | None) -> tuple[str | None,
     if inferred.tzinfo is None and (inferred.hour, inferred.minute) == (0, 0):
         return to_utc_iso(inferred, "UTC"), "page"  # a bare date: keep the day the page shows
     return to_utc_iso(inferred, tz), "page"
+
+
+def _title(tree: HtmlElement) -> str | None:
+    """The headline: metadata (og:title, JSON-LD) first, else trafilatura's reading of h1/title."""
+    try:
+        return _clean(examine_meta(tree).title) or _clean(extract_title(tree))
+    except (ValueError, TypeError, AttributeError):
+        found = tree.findtext(".//title")
+        return _clean(found)
 
 
 def _canonical(tree: HtmlElement, url: str) -> str | None:

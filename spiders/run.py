@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", help="Scrapy log level (INFO, WARNING, ...)")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(args.config, db=args.db, sources_file=args.sources_file,
-                                 log_level=args.log_level)
+        settings = load_settings(
+            args.config, db=args.db, sources_file=args.sources_file, log_level=args.log_level
+        )
         sources = load_registry(settings.sources_file).select(args.sources)
         store.open_db(settings.db).close()  # fail early, in one line, on a bad database file
     except RiskwatchError as err:
@@ -47,8 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     crawl_sources(sources, settings.db, settings, refresh=args.refresh)
     db = store.open_db(settings.db)
-    failed = [r for r in store.source_status(db) if r["source"] in {s.name for s in sources}
-              and r["last_status"] != "ok"]
+    failed = [
+        r
+        for r in store.source_status(db)
+        if r["source"] in {s.name for s in sources} and r["last_status"] != "ok"
+    ]
     return 1 if failed else 0
 
 

@@ -30,7 +30,9 @@ class CrawlRunRecorder:
 
     def spider_closed(self, spider, reason: str) -> None:
         db = store.open_db(self.db_path)
-        store.finish_crawl_run(db, self.run_id, **run_outcome(self.stats.get_stats(), spider, reason))
+        store.finish_crawl_run(
+            db, self.run_id, **run_outcome(self.stats.get_stats(), spider, reason)
+        )
         db.close()
 
 

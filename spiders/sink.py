@@ -37,7 +37,7 @@ class SQLiteFrontier:
         self.source = source
 
     def admit(self, links: list[Link], refresh: bool = False) -> list[tuple[str, Link]]:
-        """Record links and return (key, link) for those to fetch now: new ones, or all on refresh."""
+        """Record links; return (key, link) to fetch now: the new ones, or all on refresh."""
         keyed = list({url_key(link.url): link for link in links}.items())
         store.frontier_discover(self.db, self.source, [(k, ln.url, ln.date) for k, ln in keyed])
         if refresh:

@@ -49,11 +49,17 @@ class SourceSpider(scrapy.Spider):
         for url in self.source.feeds:
             yield scrapy.Request(url, self.parse_feed, dont_filter=True, errback=self.entry_failed)
         for url in self.source.sitemaps:
-            yield scrapy.Request(url, self.parse_sitemap, dont_filter=True,
-                                 errback=self.entry_failed, cb_kwargs={"depth": 0})
+            yield scrapy.Request(
+                url,
+                self.parse_sitemap,
+                dont_filter=True,
+                errback=self.entry_failed,
+                cb_kwargs={"depth": 0},
+            )
         for url in self.source.listings:
-            yield scrapy.Request(url, self.parse_listing, dont_filter=True,
-                                 errback=self.entry_failed)
+            yield scrapy.Request(
+                url, self.parse_listing, dont_filter=True, errback=self.entry_failed
+            )
 
     def parse_feed(self, response: Response):
         try:
@@ -70,9 +76,14 @@ class SourceSpider(scrapy.Spider):
         requests = list(self._follow(links))
         if depth < MAX_SITEMAP_DEPTH:
             requests += [
-                scrapy.Request(url, self.parse_sitemap, errback=self.entry_failed,
-                               cb_kwargs={"depth": depth + 1})
-                for url in children if same_site(url, self.allowed_domains)
+                scrapy.Request(
+                    url,
+                    self.parse_sitemap,
+                    errback=self.entry_failed,
+                    cb_kwargs={"depth": depth + 1},
+                )
+                for url in children
+                if same_site(url, self.allowed_domains)
             ]
         return requests
 
@@ -101,24 +112,39 @@ class SourceSpider(scrapy.Spider):
             yield self._article_request(key, link)
 
     def _article_request(self, key: str, link: Link) -> scrapy.Request:
-        return scrapy.Request(link.url, self.parse_article, errback=self.article_failed,
-                              cb_kwargs={"link_key": key, "hint_date": link.date})
+        return scrapy.Request(
+            link.url,
+            self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"link_key": key, "hint_date": link.date},
+        )
 
     def parse_article(self, response: Response, link_key: str, hint_date: str | None):
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if content_type and not content_type.startswith(_HTML_TYPES):
             return self._article_error(link_key, f"not an HTML page ({content_type.decode()})")
-        page = extract(response.body, response.url, http_charset=_charset(content_type),
-                       tz=self.source.timezone)
+        page = extract(
+            response.body,
+            response.url,
+            http_charset=_charset(content_type),
+            tz=self.source.timezone,
+        )
         if not page.text or len(page.text) < MIN_TEXT_CHARS:
             return self._article_error(link_key, f"no article text on {response.url}")
         url = self._canonical(page.canonical_url, response.url)
-        published = page.published if page.published_from == "metadata" else (
-            hint_date or page.published)
+        published = (
+            page.published if page.published_from == "metadata" else (hint_date or page.published)
+        )
         return ArticleItem(
-            id=url_key(url), url=url, source=self.source.name, lang=page.lang or self.source.lang,
-            title=page.title, body=page.text, published=published,
-            fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), link_key=link_key,
+            id=url_key(url),
+            url=url,
+            source=self.source.name,
+            lang=page.lang or self.source.lang,
+            title=page.title,
+            body=page.text,
+            published=published,
+            fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            link_key=link_key,
         )
 
     def _canonical(self, declared: str | None, fetched: str) -> str:

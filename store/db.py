@@ -112,10 +112,9 @@ def save_article(db: Database, article: dict) -> str:
             db.execute(f"UPDATE articles SET {sets} WHERE seq = :seq", {**row, "seq": old[0]})
             seq = old[0]
         else:
-            seq = db.execute(
-                f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})",
-                row,
-            ).lastrowid
+            names = ", ".join(row)
+            marks = ", ".join(f":{col}" for col in row)
+            seq = db.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", row).lastrowid
         _index(db, seq, row["title"], row["body"])
     return "updated" if old else "inserted"
 

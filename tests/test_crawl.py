@@ -10,8 +10,9 @@ from spiders.launch import crawl_in_subprocess
 
 
 def crawl(db_path, sources_file, *names, refresh=False) -> int:
-    return crawl_in_subprocess(list(names), str(db_path), sources_file=str(sources_file),
-                               refresh=refresh, timeout=120)
+    return crawl_in_subprocess(
+        list(names), str(db_path), sources_file=str(sources_file), refresh=refresh, timeout=120
+    )
 
 
 def runs(db_path) -> dict:
@@ -23,7 +24,11 @@ def test_feed_crawl_stores_articles_once_and_survives_bad_pages(db_path, sources
     db = store.open_db(db_path)
     rows = {r["url"].rsplit("/", 1)[1]: r for r in db.query("SELECT * FROM articles")}
     # the tracking-parameter copy is the same page; 404, 500, the PDF and the stub are skipped
-    assert sorted(rows) == ["alibaba-fine-gbk.html", "cnil-fine-2022.html", "taobao-scraper-2021.html"]
+    assert sorted(rows) == [
+        "alibaba-fine-gbk.html",
+        "cnil-fine-2022.html",
+        "taobao-scraper-2021.html",
+    ]
     assert rows["alibaba-fine-gbk.html"]["title"] == "阿里巴巴因“二选一”被罚182.28亿元"
     assert rows["alibaba-fine-gbk.html"]["lang"] == "zh"
     assert rows["cnil-fine-2022.html"]["published"] == "2022-01-06T09:15:00Z"
@@ -32,10 +37,15 @@ def test_feed_crawl_stores_articles_once_and_survives_bad_pages(db_path, sources
     assert all(r["status"] == "new" and r["source"] == "fixture-feed" for r in rows.values())
     run = runs(db_path)["fixture-feed"]
     assert run["last_status"] == "ok" and run["items"] == 3 and run["errors"] == 4
-    failed = {r["url"].rsplit("/", 1)[1]: r["last_error"] for r in
-              db.query("SELECT url, last_error FROM frontier WHERE status = 'failed'")}
+    failed = {
+        r["url"].rsplit("/", 1)[1]: r["last_error"]
+        for r in db.query("SELECT url, last_error FROM frontier WHERE status = 'failed'")
+    }
     assert failed["missing.html"].startswith("HTTP 404") and failed["500"].startswith("HTTP 500")
-    assert "not an HTML page" in failed["report.pdf"] and "no article text" in failed["empty-page.html"]
+    assert (
+        "not an HTML page" in failed["report.pdf"]
+        and "no article text" in failed["empty-page.html"]
+    )
 
 
 def test_second_crawl_fetches_nothing_known_and_refresh_keeps_status(db_path, sources_file):
@@ -76,8 +86,13 @@ def test_public_source_may_not_reach_loopback(db_path, sources_file):
 def test_huge_and_slow_responses_are_cut_off(db_path, sources_file, tmp_path):
     config = tmp_path / "riskwatch.toml"
     config.write_text("download_timeout = 2\nmax_response_mb = 1\n", encoding="utf-8")
-    status = crawl_in_subprocess(["fixture-nasty"], str(db_path), sources_file=str(sources_file),
-                                 config=str(config), timeout=120)
+    status = crawl_in_subprocess(
+        ["fixture-nasty"],
+        str(db_path),
+        sources_file=str(sources_file),
+        config=str(config),
+        timeout=120,
+    )
     assert status == 1
     run = runs(db_path)["fixture-nasty"]
     assert run["last_status"] == "failed" and run["errors"] >= 2

@@ -8,12 +8,18 @@ from spiders.charset import decode_html
 from spiders.extract import extract
 from tests.conftest import SITE
 
-ZH = ("<html><head><title>测试</title></head><body><h1>阿里巴巴被罚</h1><p>国家市场监督管理总局对阿里巴巴"
-      "集团处以182.28亿元罚款，这是反垄断法实施以来的最大罚单。阿里巴巴表示接受处罚并将依法经营。</p></body></html>")
-TW = ("<html><head><title>測試</title></head><body><p>螞蟻集團暫緩在港上市，港交所表示尊重內地監管機構的"
-      "決定。投資者的認購款項將全數退還，公司表示會與監管機構保持溝通。</p></body></html>")
-FR = ("<html><body><p>La CNIL a infligé une amende à la société, élevée à 150 millions d'euros. "
-      "Les données personnelles étaient mal protégées, a estimé la présidente.</p></body></html>")
+ZH = (
+    "<html><head><title>测试</title></head><body><h1>阿里巴巴被罚</h1><p>国家市场监督管理总局对阿里巴巴"
+    "集团处以182.28亿元罚款，这是反垄断法实施以来的最大罚单。阿里巴巴表示接受处罚并将依法经营。</p></body></html>"
+)
+TW = (
+    "<html><head><title>測試</title></head><body><p>螞蟻集團暫緩在港上市，港交所表示尊重內地監管機構的"
+    "決定。投資者的認購款項將全數退還，公司表示會與監管機構保持溝通。</p></body></html>"
+)
+FR = (
+    "<html><body><p>La CNIL a infligé une amende à la société, élevée à 150 millions d'euros. "
+    "Les données personnelles étaient mal protégées, a estimé la présidente.</p></body></html>"
+)
 
 
 @pytest.mark.parametrize(
@@ -37,8 +43,11 @@ def test_decoding(data, header, expected_codec):
 
 
 def test_gbk_page_without_charset_extracts_chinese():
-    page = extract((SITE / "zh" / "alibaba-fine-gbk.html").read_bytes(), "http://x/zh/a.html",
-                   tz="Asia/Shanghai")
+    page = extract(
+        (SITE / "zh" / "alibaba-fine-gbk.html").read_bytes(),
+        "http://x/zh/a.html",
+        tz="Asia/Shanghai",
+    )
     assert page.title == "阿里巴巴因“二选一”被罚182.28亿元"
     assert page.text.startswith("国家市场监督管理总局4月10日公布")
     assert "相关新闻" not in page.text and "版权所有" not in page.text
@@ -65,8 +74,17 @@ def test_str_input_and_french():
     assert page.lang == "fr" and "150 millions" in page.text and page.encoding == "str"
 
 
-@pytest.mark.parametrize("junk", [b"", b"   ", b"\x00\x01\x02", b"<html></html>", b"%PDF-1.4 \xff\xfe",
-                                  "<?xml version='1.0' encoding='utf-8'?><html><body>x</body></html>"])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"",
+        b"   ",
+        b"\x00\x01\x02",
+        b"<html></html>",
+        b"%PDF-1.4 \xff\xfe",
+        "<?xml version='1.0' encoding='utf-8'?><html><body>x</body></html>",
+    ],
+)
 def test_junk_never_raises(junk):
     page = extract(junk, "http://h/x")
     assert page.text is None or len(page.text) < 20

@@ -14,9 +14,14 @@ from store.schema import SCHEMA_VERSION, migrations
 
 def article(**over) -> dict:
     base = {
-        "id": "a1", "url": "https://example.com/a1", "source": "test", "lang": "en",
-        "title": "Regulator fines retailer", "body": "The regulator fined the retailer.",
-        "published": "2021-04-10T01:30:00Z", "fetched_at": "2026-01-01T00:00:00Z",
+        "id": "a1",
+        "url": "https://example.com/a1",
+        "source": "test",
+        "lang": "en",
+        "title": "Regulator fines retailer",
+        "body": "The regulator fined the retailer.",
+        "published": "2021-04-10T01:30:00Z",
+        "fetched_at": "2026-01-01T00:00:00Z",
     }
     return {**base, **over}
 
@@ -58,11 +63,18 @@ def test_pending_batches_resume_after_tagging(db_path):
 def test_save_tags_replaces_and_filters(db_path):
     db = store.open_db(db_path)
     store.save_article(db, article())
-    store.save_tags(db, "a1", [EventTag("data_breach", 0.4, "x"), EventTag("regulatory_fine", 0.8, "y")],
-                    "rules", "1")
+    store.save_tags(
+        db,
+        "a1",
+        [EventTag("data_breach", 0.4, "x"), EventTag("regulatory_fine", 0.8, "y")],
+        "rules",
+        "1",
+    )
     store.save_tags(db, "a1", [EventTag("regulatory_fine", 0.7, "fined")], "rules", "2")
     rows = store.tagged_articles(db)
-    assert [(r["type"], r["score"], r["evidence"]) for r in rows] == [("regulatory_fine", 0.7, "fined")]
+    assert [(r["type"], r["score"], r["evidence"]) for r in rows] == [
+        ("regulatory_fine", 0.7, "fined")
+    ]
     assert store.tagged_articles(db, event_type="data_breach") == []
     assert store.tagged_articles(db, since="2022-01-01") == []
     assert len(store.tagged_articles(db, lang="en", source="test", until="2022")) == 1
@@ -85,22 +97,46 @@ def test_save_tags_replaces_and_filters(db_path):
 )
 def test_search_in_three_scripts(db_path, query, expected):
     db = store.open_db(db_path)
-    store.save_article(db, article(id="en", title="Alibaba antitrust fine",
-                                   body="SAMR imposed an antitrust fine on Alibaba."))
-    store.save_article(db, article(id="fr", lang="fr", title="Fuite de données",
-                                   body="Les données personnelles de clients ont fuité."))
-    store.save_article(db, article(id="zh", lang="zh", title="阿里巴巴被处以罚款",
-                                   body="监管部门对其处以182.28亿元罚款，此前曾发生数据泄露。"))
-    store.save_article(db, article(id="zh2", lang="zh", title="蚂蚁集团暂缓上市",
-                                   body="上交所决定蚂蚁集团暂缓上市。"))
+    store.save_article(
+        db,
+        article(
+            id="en",
+            title="Alibaba antitrust fine",
+            body="SAMR imposed an antitrust fine on Alibaba.",
+        ),
+    )
+    store.save_article(
+        db,
+        article(
+            id="fr",
+            lang="fr",
+            title="Fuite de données",
+            body="Les données personnelles de clients ont fuité.",
+        ),
+    )
+    store.save_article(
+        db,
+        article(
+            id="zh",
+            lang="zh",
+            title="阿里巴巴被处以罚款",
+            body="监管部门对其处以182.28亿元罚款，此前曾发生数据泄露。",
+        ),
+    )
+    store.save_article(
+        db,
+        article(id="zh2", lang="zh", title="蚂蚁集团暂缓上市", body="上交所决定蚂蚁集团暂缓上市。"),
+    )
     found = sorted(r["id"] for r in store.search(db, query))
     assert found == sorted(expected)
 
 
 def test_search_snippet_shows_original_chinese_with_highlight(db_path):
     db = store.open_db(db_path)
-    store.save_article(db, article(id="zh", lang="zh", title="标题",
-                                   body="市场监管总局对该公司处以182.28亿元罚款。"))
+    store.save_article(
+        db,
+        article(id="zh", lang="zh", title="标题", body="市场监管总局对该公司处以182.28亿元罚款。"),
+    )
     [row] = store.search(db, "罚款")
     assert "[罚款]" in row["snippet"] and "处以" in row["snippet"]
 
@@ -139,7 +175,11 @@ def test_locked_database_waits_then_reports(db_path):
 
 def test_frontier_keeps_what_was_never_stored(db_path):
     db = store.open_db(db_path)
-    store.frontier_discover(db, "s", [("k1", "https://e.com/1", None), ("k2", "https://e.com/2", "2021-01-01T00:00:00Z")])
+    store.frontier_discover(
+        db,
+        "s",
+        [("k1", "https://e.com/1", None), ("k2", "https://e.com/2", "2021-01-01T00:00:00Z")],
+    )
     store.frontier_discover(db, "s", [("k1", "https://e.com/1", None)])
     store.frontier_done(db, "k1")
     store.frontier_fail(db, "k3", "never discovered: no-op")
