@@ -1,0 +1,178 @@
+"""The CLI: thin commands, one-line errors with exit 1, nothing stored lost, docs kept true."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import store
+from riskwatch.cli import cli
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def assert_one_line_error(result, fragment: str):
+    assert result.exit_code == 1, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert lines[-1].startswith("Error: ") and fragment in lines[-1], result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_example_and_is_in_readme(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert f"riskwatch {command}" in result.output  # an example line
+    assert f"`riskwatch {command}" in README
+
+
+def test_crawl_then_query_commands(db_path, sources_file):
+    result = invoke(
+        "crawl", "fixture-listing", "--db", str(db_path), "--sources-file", str(sources_file)
+    )
+    assert result.exit_code == 0, result.output
+    assert "fixture-listing" in result.output and "ok" in result.output
+    rows = json.loads(
+        "["
+        + ",".join(
+            invoke("search", "Taobao", "--db", str(db_path), "--format", "json").output.splitlines()
+        )
+        + "]"
+    )
+    assert [r["title"] for r in rows] == [
+        "Court case reveals crawler that copied a billion shopper records"
+    ]
+    csv_out = invoke("search", "cookie", "--db", str(db_path), "--format", "csv").output
+    assert csv_out.splitlines()[0] == "published,source,lang,title,snippet,url"
+    status = invoke("status", "--db", str(db_path), "--format", "json").output
+    assert json.loads(status.splitlines()[0])["articles"] == 2
+
+
+def test_sources_json_lists_registry():
+    rows = [json.loads(line) for line in invoke("sources", "--format", "json").output.splitlines()]
+    assert {"cnil", "sec-press", "36kr"} <= {r["name"] for r in rows}
+
+
+def test_unknown_source_is_one_line_and_exit_1(db_path, sources_file):
+    result = invoke(
+        "crawl", "nope-source", "--db", str(db_path), "--sources-file", str(sources_file)
+    )
+    assert_one_line_error(result, "unknown source 'nope-source'")
+
+
+def test_bad_registry_names_the_key(tmp_path, db_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[source]]\nname = "x"\nlang = "en"\nfeedz = ["https://e.com/"]\n', encoding="utf-8"
+    )
+    assert_one_line_error(invoke("sources", "--sources-file", str(bad)), "unknown key 'feedz'")
+    assert_one_line_error(
+        invoke("crawl", "x", "--db", str(db_path), "--sources-file", str(bad)),
+        "unknown key 'feedz'",
+    )
+
+
+def test_corrupt_database_is_one_line_and_untouched(tmp_path):
+    bad = tmp_path / "corrupt.db"
+    bad.write_bytes(b"garbage" * 500)
+    for args in (["events"], ["search", "fine"], ["status"]):
+        assert_one_line_error(invoke(*args, "--db", str(bad)), "not a riskwatch database")
+    assert bad.read_bytes() == b"garbage" * 500
+
+
+def test_unwritable_database_is_one_line(tmp_path):
+    assert_one_line_error(
+        invoke("events", "--db", str(tmp_path / "no" / "such" / "dir.db")), "cannot write"
+    )
+
+
+def test_bad_settings_file_names_the_key(tmp_path):
+    config = tmp_path / "riskwatch.toml"
+    config.write_text('databse = "x.db"\n', encoding="utf-8")
+    assert_one_line_error(invoke("events", "--config", str(config)), "databse: unknown setting")
+
+
+def test_search_survives_fts_syntax_and_keeps_rows(db_path):
+    db = store.open_db(db_path)
+    store.save_article(
+        db,
+        {
+            "id": "a",
+            "url": "https://e.com/a",
+            "source": "s",
+            "lang": "en",
+            "title": "Fine",
+            "body": "A fine was imposed on the firm.",
+        },
+    )
+    for query in ['"unbalanced', "AND", "(((", "NEAR(", "a*b:c", "罚"]:
+        result = invoke("search", query, "--db", str(db_path))
+        assert result.exit_code == 0, (query, result.output)
+    assert store.article_count(db) == 1
+
+
+def test_classify_contract_in_order_with_all_scores():
+    lines = "\n".join(
+        [
+            json.dumps(
+                {
+                    "id": "a",
+                    "title": "CNIL fines Google",
+                    "text": "The CNIL fined Google 150 million euros for its cookie banners.",
+                }
+            ),
+            json.dumps(
+                {
+                    "id": 7,
+                    "text": "Arm shares jumped 25% on their first day of trading after the IPO was priced at $51.",
+                }
+            ),
+            "",
+            json.dumps({"id": "c", "text": "上海证券交易所决定暂缓蚂蚁集团在科创板上市。"}),
+        ]
+    )
+    result = invoke("classify", "--model", "rules", input=lines)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["id"] for o in out] == ["a", 7, "c"]
+    assert (
+        out[0]["labels"] == ["regulatory_fine"]
+        and "150 million" in out[0]["evidence"]["regulatory_fine"]
+    )
+    assert out[1]["labels"] == [] and out[1]["evidence"] == {}
+    assert out[2]["labels"] == ["ipo_suspension"]
+    assert all(
+        set(o["scores"]) == {"data_breach", "regulatory_fine", "ipo_suspension"} for o in out
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b'{"id": 1, "text": "ok"}\n{"id": 2, "text": \n', "line 2: not valid JSON"),
+        (b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "\xff\xfe"}\n', "line 2: not valid UTF-8"),
+        (b'{"id": 1}\n', 'line 1: expected an object with a "text" string'),
+        (b"[1, 2]\n", "line 1: expected an object"),
+    ],
+)
+def test_classify_bad_lines_name_the_line(tmp_path, data, fragment):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(data)
+    result = invoke("classify", str(path))
+    assert_one_line_error(result, fragment)
+    assert not re.search(r'^\{"id"', result.output, re.M)  # nothing printed before the error
+
+
+def test_classify_unknown_model_is_one_line():
+    assert_one_line_error(
+        invoke("classify", "--model", "no-such-model", input='{"text": "x"}'),
+        "unknown model 'no-such-model'",
+    )
