@@ -32,13 +32,15 @@ class ArticleSink(Protocol):
 class SQLiteFrontier:
     """The frontier as rows of the riskwatch database (survives SIGKILL, unlike JOBDIR)."""
 
-    def __init__(self, db_path: str, source: str):
+    def __init__(self, db_path: str, source: str, local: bool = False):
         self.db = store.open_db(db_path)
         self.source = source
+        self.local = local
 
     def admit(self, links: list[Link], refresh: bool = False) -> list[tuple[str, Link]]:
         """Record links; return (key, link) to fetch now: the new ones, or all on refresh."""
-        keyed = list({url_key(link.url): link for link in links}.items())
+        scope = self.source if self.local else None
+        keyed = list({url_key(link.url, scope): link for link in links}.items())
         store.frontier_discover(self.db, self.source, [(k, ln.url, ln.date) for k, ln in keyed])
         if refresh:
             return keyed

@@ -36,7 +36,9 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.frontier = SQLiteFrontier(crawler.settings["RISKWATCH_DB"], spider.source.name)
+        spider.frontier = SQLiteFrontier(
+            crawler.settings["RISKWATCH_DB"], spider.source.name, local=spider.source.local
+        )
         return spider
 
     def closed(self, reason: str) -> None:
@@ -136,7 +138,7 @@ class SourceSpider(scrapy.Spider):
             page.published if page.published_from == "metadata" else (hint_date or page.published)
         )
         return ArticleItem(
-            id=url_key(url),
+            id=url_key(url, self.source.name if self.source.local else None),
             url=url,
             source=self.source.name,
             lang=page.lang or self.source.lang,

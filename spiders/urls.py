@@ -33,9 +33,19 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned)
 
 
-def url_key(url: str) -> str:
-    """The stable id of a page: a hash of its canonical URL."""
-    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]
+def url_key(url: str, local_source: str | None = None) -> str:
+    """The stable id of a page: a hash of its canonical URL.
+
+    A local source (the demo, the tests) is served on a new port each run, so its pages are
+    keyed by source name and path instead of host and port.
+    """
+    canonical = canonical_url(url)
+    if local_source:
+        parts = urlsplit(canonical)
+        canonical = f"local://{local_source}{parts.path}" + (
+            f"?{parts.query}" if parts.query else ""
+        )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
 def same_site(url: str, domains: list[str] | tuple[str, ...]) -> bool:

@@ -35,16 +35,19 @@ _TOKEN_RUN = re.compile(f"[{_CJK}{HL_START}{HL_END}]+(?:{SEP}[{_CJK}{HL_START}{H
 
 
 def _decode_run(run: str) -> str:
-    out: list[str] = []
+    out: list[str] = []  # one character or marker per element
     for i, token in enumerate(run.split(SEP)):
-        chars = token.replace(HL_START, "").replace(HL_END, "")
         if i == 0:
-            out.append(token)
+            out.extend(token)
             continue
+        chars = token.replace(HL_START, "").replace(HL_END, "")
         if token.startswith(HL_START):
-            # the highlight starts at this bigram's first char, already emitted
-            out.insert(len(out) - 1, HL_START)
-        out.append(chars[-1:] + (HL_END if token.endswith(HL_END) else ""))
+            # the highlight starts at this bigram's first char, which the previous one emitted
+            last_char = max(k for k, c in enumerate(out) if c not in (HL_START, HL_END))
+            out.insert(last_char, HL_START)
+        out.append(chars[-1:])
+        if token.endswith(HL_END):
+            out.append(HL_END)
     return "".join(out)
 
 

@@ -25,8 +25,10 @@ def test_demo_twice_stores_every_page_once_and_finds_the_events(db_path):
     assert second.exit_code == 0 and store.article_count(db) == len(GOLDEN)
     assert "Detected events" in second.output and "Alibaba" in second.output
 
-    rows = [json.loads(line) for line in
-            run("events", "--db", str(db_path), "--format", "json").output.splitlines()]
+    rows = [
+        json.loads(line)
+        for line in run("events", "--db", str(db_path), "--format", "json").output.splitlines()
+    ]
     found = {(r["url"].split("/", 3)[3], r["type"]) for r in rows}
     gold = {(path, label) for path, facts in GOLDEN.items() for label in facts["labels"]}
     # the stories users name first must be found in all three languages
@@ -44,6 +46,10 @@ def test_demo_twice_stores_every_page_once_and_finds_the_events(db_path):
     recall = len(found & gold) / len(gold)
     assert precision >= 0.8 and recall >= 0.7, (precision, recall, sorted(found ^ gold))
 
-    hits = [json.loads(line) for line in
-            run("search", "罚款", "--db", str(db_path), "--format", "json").output.splitlines()]
+    hits = [
+        json.loads(line)
+        for line in run(
+            "search", "罚款", "--db", str(db_path), "--format", "json"
+        ).output.splitlines()
+    ]
     assert hits and all(h["lang"] == "zh" for h in hits) and "[罚款]" in hits[0]["snippet"]
