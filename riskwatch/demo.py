@@ -38,6 +38,7 @@ def write_demo_sources(base: str, folder: Path) -> Path:
 def run_demo(settings: Settings, say: Callable[[str], None] = lambda _: None) -> list[dict]:
     """Crawl, tag and store the demo site into settings.db; return its detected events."""
     db = store.open_db(settings.db)
+    store.check_writable(db, settings.db)
     before = store.article_count(db)
     with serve_demo_site() as site, TemporaryDirectory() as tmp:
         say(f"serving the demo news site at {site.base}")

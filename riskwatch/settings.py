@@ -26,6 +26,7 @@ class Settings:
     concurrent_per_domain: int = 2
     obey_robots: bool = True
     batch_size: int = 32
+    lock_wait_ms: int = 10_000  # how long a writer waits for another writer's lock
     log_level: str = "INFO"
     extra: dict = field(default_factory=dict, compare=False)
 

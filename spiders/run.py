@@ -42,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
             args.config, db=args.db, sources_file=args.sources_file, log_level=args.log_level
         )
         sources = load_registry(settings.sources_file).select(args.sources)
-        store.open_db(settings.db).close()  # fail early, in one line, on a bad database file
+        db = store.open_db(
+            settings.db, settings.lock_wait_ms
+        )  # fail early, in one line, on a bad or locked file
+        store.check_writable(db, settings.db)
+        db.close()
     except RiskwatchError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ Callers use the named functions re-exported here; none of them touch table names
 
 from store.db import (
     article_count,
+    check_writable,
     finish_crawl_run,
     get_article,
     open_db,
@@ -28,6 +29,7 @@ from store.search import search
 
 __all__ = [
     "article_count",
+    "check_writable",
     "finish_crawl_run",
     "frontier_discover",
     "frontier_done",

@@ -43,6 +43,20 @@ def open_db(path: str | Path, busy_timeout_ms: int = 10_000) -> Database:
     return db
 
 
+def check_writable(db: Database, path: str | Path) -> None:
+    """Take and release the write lock, so a locked file fails before any work starts.
+
+    Raises:
+        StoreError: another process holds the write lock past the busy timeout, or the
+            file is read-only.
+    """
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+        db.conn.rollback()
+    except sqlite3.OperationalError as err:
+        raise StoreError(_explain(Path(path), err)) from err
+
+
 def _explain(path: Path, err: sqlite3.DatabaseError) -> str:
     message = str(err)
     if "not a database" in message or "malformed" in message:

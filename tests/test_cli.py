@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,25 @@ def test_unwritable_database_is_one_line(tmp_path):
     assert_one_line_error(
         invoke("events", "--db", str(tmp_path / "no" / "such" / "dir.db")), "cannot write"
     )
+
+
+def test_locked_database_is_one_line_and_loses_nothing(db_path, sources_file, monkeypatch):
+    store.save_article(
+        store.open_db(db_path),
+        {"id": "a", "url": "https://e.com/a", "source": "s", "title": "t", "body": "b"},
+    )
+    blocker = sqlite3.connect(db_path, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        monkeypatch.setenv("RISKWATCH_LOCK_WAIT_MS", "200")
+        result = invoke(
+            "crawl", "fixture-listing", "--db", str(db_path), "--sources-file", str(sources_file)
+        )
+        assert_one_line_error(result, "is locked by another process")
+        assert invoke("events", "--db", str(db_path)).exit_code == 0  # readers still read
+    finally:
+        blocker.rollback()
+    assert store.article_count(store.open_db(db_path)) == 1
 
 
 def test_bad_settings_file_names_the_key(tmp_path):
