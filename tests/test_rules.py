@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
 from nlp.classify import LABELS, EventTag
 from nlp.rules import RulesClassifier, load_lexicon
+from riskwatch.errors import ConfigError
 
 BREACH, FINE, IPO = "data_breach", "regulatory_fine", "ipo_suspension"
 
@@ -67,6 +69,8 @@ BREACH_CASES = [
         "numbers of 147 million people.",
         {BREACH},
     ),
+    ("breach_en_threat_actors", "Threat actors stole the data of 2 million customers.", {BREACH}),
+    ("breach_en_up_to", "Up to 5 million customers had their data stolen.", {BREACH}),
     (
         "breach_fr_fuite",
         "Fuite de données chez l'opérateur : les informations de 19 millions "
@@ -98,6 +102,7 @@ BREACH_CASES = [
         "Engineers leaked source code to the chatbot, so Samsung banned it.",
         set(),
     ),
+    ("breach_en_prototype", "A prototype of the foldable phone leaked after a bar visit.", set()),
     (
         "breach_en_memo",
         "A leaked internal memo shows Google plans another round of layoffs.",
@@ -161,6 +166,7 @@ BREACH_CASES = [
     ("breach_hans_drill", "银行开展数据泄露应急演练。", set()),
     ("breach_hans_risk", "专家提醒，过度收集个人信息存在数据泄露风险。", set()),
     ("breach_hans_law", "新修订的个人信息保护法将于明年实施。", set()),
+    ("breach_hans_denied", "阿里巴巴否认用户数据泄露。", set()),
     ("breach_hant_rumour", "網傳某銀行客戶資料外洩，銀行澄清純屬謠言。", set()),
     ("breach_hant_gas", "工廠天然氣洩漏，數百名居民緊急撤離。", set()),
 ]
@@ -202,6 +208,11 @@ FINE_CASES = [
         {FINE},
     ),
     ("fine_en_month_may", "In May, the regulator fined the lender for mis-selling.", {FINE}),
+    (
+        "fine_en_accepted",
+        "The company accepted the penalty imposed in April and will comply.",
+        {FINE},
+    ),
     (
         "fine_fr_inflige",
         "La CNIL a infligé une amende de 150 millions d'euros à Google pour ses cookies.",
@@ -273,6 +284,12 @@ FINE_CASES = [
     ("fine_en_not_fined", "Alibaba was not fined, the regulator said.", set()),
     ("fine_en_expected", "Alibaba's antitrust fine is expected within weeks.", set()),
     ("fine_en_rumour", "Rumours of a record fine sent the shares lower.", set()),
+    ("fine_en_proposed", "The ICO proposed a £183 million fine for British Airways.", set()),
+    (
+        "fine_en_legal_maximum",
+        "The regulator can impose fines of up to 4% of global turnover.",
+        set(),
+    ),
     ("fine_fr_prepare", "Bruxelles prépare une amende contre Apple, selon la presse.", set()),
     (
         "fine_fr_mise_en_demeure",
@@ -323,11 +340,13 @@ IPO_CASES = [
         {IPO},
     ),
     ("ipo_en_delayed", "The chipmaker delayed its IPO until market conditions improve.", {IPO}),
+    ("ipo_en_planned", "Ant's planned $37 billion IPO was halted by regulators.", {IPO}),
     (
         "ipo_fr_suspendue",
         "L'introduction en Bourse de Ant Group a été suspendue à deux jours de sa cotation.",
         {IPO},
     ),
+    ("ipo_fr_prevue", "L'entrée en Bourse prévue jeudi a été suspendue.", {IPO}),
     ("ipo_fr_renonce", "WeWork renonce à son entrée en Bourse.", {IPO}),
     ("ipo_fr_reporte", "Le groupe a reporté son introduction en Bourse à Hong Kong.", {IPO}),
     ("ipo_hans_zanhuan", "上交所决定暂缓蚂蚁集团在科创板上市。", {IPO}),
@@ -369,6 +388,7 @@ IPO_CASES = [
     ),
     ("ipo_fr_envisage", "Le groupe envisage une introduction en Bourse en 2025.", set()),
     ("ipo_hans_tingpai", "该股票今日起停牌，暂停交易。", set()),
+    ("ipo_hans_trading_halt_listed", "在港上市的该公司今日起暂停买卖。", set()),
     ("ipo_hans_restart", "蚂蚁集团重启上市计划。", set()),
     ("ipo_hans_delist", "该公司股票被终止上市并摘牌。", set()),
     ("ipo_hans_phone", "新款手机推迟上市。", set()),
@@ -590,3 +610,59 @@ def test_lexicon_has_every_label_in_every_core_language():
     assert isinstance(lexicon.version, str) and lexicon.version
     assert RulesClassifier().version == lexicon.version
     assert RulesClassifier.name == "rules"
+
+
+def _documented_examples():
+    """(label, text, fires) for every example row of docs/labels.md."""
+    label, rows = None, []
+    for line in (Path(__file__).parents[1] / "docs" / "labels.md").read_text().splitlines():
+        if line.startswith("## `"):
+            label = line.split("`")[1]
+        elif label and line.startswith(("| en |", "| fr |", "| zh |")):
+            fires, stays_none = (_unquote(cell) for cell in line.split(" | ")[1:3])
+            rows += [(label, fires, True), (label, stays_none, False)]
+    return rows
+
+
+def _unquote(cell: str) -> str:
+    return cell.strip(" |").strip('"«»“” \u00a0')
+
+
+DOCUMENTED = _documented_examples()
+
+
+@pytest.mark.parametrize(("label", "text", "fires"), DOCUMENTED)
+def test_documented_examples_behave_as_documented(tagger, label, text, fires):
+    assert labels_of(tagger, text) == ({label} if fires else set())
+
+
+def test_docs_have_examples_for_every_label():
+    assert {label for label, _, _ in DOCUMENTED} == set(LABELS)
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("The fine hurt quarterly profits.", None),
+        ("The $5 million fine hurt quarterly profits.", 0.5),
+        ("The company appealed the fine.", 0.7),
+        ("The market regulator fined Alibaba 18.2 billion yuan.", 0.95),
+    ],
+)
+def test_documented_scores(tagger, text, score):
+    tags = tagger.classify([text])[0]
+    assert [tag.score for tag in tags] == ([] if score is None else [score])
+
+
+def test_a_trigger_the_prepass_cannot_see_is_refused(tmp_path):
+    lexicon = tmp_path / "rules.toml"
+    lexicon.write_text(
+        'version = "0"\n[scores]\nstrong = 0.75\ntrigger = 0.6\nweak = 0.4\nsupport = 0.1\n'
+        "threshold = 0.5\nevidence_chars = 300\n"
+        '[cues.en]\nscript = "latin"\nobject_window = 80\nnegation_gap = 14\nhedge_gap = 45\n'
+        "after_gap = 22\nclause_break = [',']\n"
+        "[labels.data_breach.en]\nstrong = ['\\s+leak']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="must begin with a letter"):
+        RulesClassifier(lexicon)
