@@ -370,19 +370,26 @@ def _nearest_object(
 
 
 def _events(rules: LabelRules, cues: Cues, text: str, scores: dict):
-    """Yield (base score, span) for every reading of the event in `text`."""
-    for tier in ("strong", "weak"):
-        pattern = getattr(rules, tier)
-        for found in pattern.finditer(text) if pattern else ():
-            yield scores[tier], Span(found.start(), found.end(), found.start(), found.end())
-    if rules.triggers is None or rules.objects is None:
-        return
-    for trigger in rules.triggers.finditer(text):
-        obj = _nearest_object(rules, text, trigger, cues.object_window)
-        if obj is not None:
-            first, last = sorted((obj, trigger), key=lambda found: found.start())
-            end = max(obj.end(), trigger.end())
-            yield scores["trigger"], Span(first.start(), first.end(), last.start(), end)
+    """Yield (base score, span) for every reading of the event in `text`, weak ones last."""
+    yield from _phrases(rules.strong, text, scores["strong"])
+    if rules.triggers is not None and rules.objects is not None:
+        for trigger in rules.triggers.finditer(text):
+            obj = _nearest_object(rules, text, trigger, cues.object_window)
+            if obj is not None:
+                first, last = sorted((obj, trigger), key=lambda found: found.start())
+                end = max(obj.end(), trigger.end())
+                yield scores["trigger"], Span(first.start(), first.end(), last.start(), end)
+    yield from _phrases(rules.weak, text, scores["weak"])
+
+
+def _phrases(pattern: Pattern | None, text: str, base: float):
+    """Yield (base, span) for each one-part event `pattern` finds."""
+    for found in pattern.finditer(text) if pattern else ():
+        yield base, Span(found.start(), found.end(), found.start(), found.end())
+
+
+def _overlaps(span: Span, other: Span) -> bool:
+    return span.start < other.end and other.start < span.end
 
 
 def score_sentence(rules: LabelRules, cues: Cues, text: str, scores: dict) -> Hit | None:
@@ -391,9 +398,13 @@ def score_sentence(rules: LabelRules, cues: Cues, text: str, scores: dict) -> Hi
         text = rules.masks.sub(_blank, text)
     if (rules.vetoes and rules.vetoes.search(text)) or (cues.denial and cues.denial.search(text)):
         return None
-    best = None
+    best, blocked = None, []
     for base, span in _events(rules, cues, text, scores):
-        if (best is None or base > best[0]) and not is_blocked(cues, text, span):
+        if base == scores["weak"] and any(_overlaps(span, other) for other in blocked):
+            continue  # "拟对其处以…罚款": the bare 罚款 is part of the hedged event
+        if is_blocked(cues, text, span):
+            blocked.append(span)
+        elif best is None or base > best[0]:
             best = (base, span)
     if best is None:
         return None

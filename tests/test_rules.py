@@ -72,6 +72,17 @@ BREACH_CASES = [
     ("breach_en_threat_actors", "Threat actors stole the data of 2 million customers.", {BREACH}),
     ("breach_en_up_to", "Up to 5 million customers had their data stolen.", {BREACH}),
     (
+        "breach_en_publicly_accessible",
+        "Scans of 120,000 guests' passports sat in a cloud folder that "
+        "was publicly accessible for two years.",
+        {BREACH},
+    ),
+    (
+        "breach_en_platform_available",
+        "The firm made its data platform available to customers.",
+        set(),
+    ),
+    (
         "breach_fr_fuite",
         "Fuite de données chez l'opérateur : les informations de 19 millions "
         "d'abonnés dérobées par un pirate.",
@@ -228,6 +239,12 @@ FINE_CASES = [
         "Amazon écope d'une amende record de 746 millions d'euros au Luxembourg.",
         {FINE},
     ),
+    ("fine_fr_amount_object", "La CNIL a condamné l'entreprise à 32 millions d'euros.", {FINE}),
+    (
+        "fine_fr_class_action",
+        "Le groupe versera 95 millions de dollars pour clore un recours collectif.",
+        set(),
+    ),
     ("fine_fr_appel", "Google a fait appel de l'amende de 500 millions d'euros.", {FINE}),
     ("fine_hans_chuyi", "市场监管总局依法对阿里巴巴集团处以182.28亿元罚款。", {FINE}),
     ("fine_hans_didi", "国家网信办对滴滴全球股份有限公司处人民币80.26亿元罚款。", {FINE}),
@@ -348,15 +365,23 @@ IPO_CASES = [
     ),
     ("ipo_fr_prevue", "L'entrée en Bourse prévue jeudi a été suspendue.", {IPO}),
     ("ipo_fr_renonce", "WeWork renonce à son entrée en Bourse.", {IPO}),
+    (
+        "ipo_fr_met_fin",
+        "La Bourse de Shanghai a mis fin à l'examen de la demande d'introduction "
+        "du fabricant de puces.",
+        {IPO},
+    ),
     ("ipo_fr_reporte", "Le groupe a reporté son introduction en Bourse à Hong Kong.", {IPO}),
     ("ipo_hans_zanhuan", "上交所决定暂缓蚂蚁集团在科创板上市。", {IPO}),
     ("ipo_hans_zhongzhi", "因财务资料过期，深交所中止了该公司的创业板IPO审核。", {IPO}),
     ("ipo_hans_withdrawn", "该公司主动撤回了首次公开发行股票并上市的申请。", {IPO}),
     ("ipo_hans_registration", "证监会决定对该公司的首发注册申请终止注册。", {IPO}),
     ("ipo_hant_h_shares", "螞蟻集團H股暫緩上市，港交所同步叫停。", {IPO}),
+    ("ipo_hant_yahou", "網易雲音樂押後原定本月的香港上市計劃。", {IPO}),
     ("ipo_hant_withdraw", "該公司撤回在港上市申請。", {IPO}),
     # near-misses: went ahead, filing, relaunch, funding, spin-off, trading halt, delisting,
     # terminated merger, listing only envisaged, product launches
+    ("ipo_en_headline_stalls", "Fast-fashion retailer's London IPO stalls", {IPO}),
     (
         "ipo_en_priced",
         "Airbnb's IPO priced above range and its shares doubled on the first day of trading.",
@@ -376,6 +401,16 @@ IPO_CASES = [
     ("ipo_en_merger", "The two companies terminated their merger agreement.", set()),
     ("ipo_en_envisaged", "The company is considering a Hong Kong listing next year.", set()),
     ("ipo_en_could_delay", "The company could delay its IPO if markets stay volatile.", set()),
+    (
+        "ipo_en_product_listing_pulled",
+        "Amazon pulled the listing for the charger after complaints.",
+        set(),
+    ),
+    (
+        "ipo_en_shares_stalled",
+        "The shares stalled after the company's listing in Hong Kong.",
+        set(),
+    ),
     (
         "ipo_en_product_listings",
         "Amazon suspended the product listings of 600 Chinese brands.",
