@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Timer  # noqa: E402
-from nlp.classify import LABELS, load_classifier  # noqa: E402
+from nlp.classify import LABELS, classifier_text, load_classifier  # noqa: E402
 from riskwatch.demo import demo_site_dir  # noqa: E402
 from spiders.extract import extract  # noqa: E402
 
@@ -62,7 +62,7 @@ def demo_texts() -> list[str]:
         if page.name.startswith("index"):
             continue
         doc = extract(page.read_bytes(), f"http://127.0.0.1/{page.name}")
-        texts.append(f"{doc.title}\n{doc.text}")
+        texts.append(classifier_text(doc.title, doc.text))
     return texts
 
 
@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     classifier = load_classifier(args.model)
     items = load_items(args.split)
-    texts = [f"{i['title']}\n{i['text']}" for i in items]
+    texts = [classifier_text(i["title"], i["text"]) for i in items]
     with Timer() as short:
         predicted = [{t.type for t in tags} for tags in classifier.classify(texts)]
     overall = scores(items, predicted)

@@ -18,6 +18,11 @@ class EventTag:
     evidence: str
 
 
+def classifier_text(title: str | None, body: str | None) -> str:
+    """What a classifier reads: the title on its own line, then the body."""
+    return "\n".join(part for part in (title, body) if part)
+
+
 class Classifier(Protocol):
     """Texts in, per text a list of tags (empty when nothing fired)."""
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from nlp.classify import LABELS, Classifier
+from nlp.classify import LABELS, Classifier, classifier_text
 from riskwatch.errors import InputError
 
 
@@ -41,7 +41,7 @@ def classify_jsonl(
     items = read_items(stream)
     for start in range(0, len(items), batch_size):
         batch = items[start : start + batch_size]
-        texts = ["\n".join(p for p in (i.get("title"), i["text"]) if p) for i in batch]
+        texts = [classifier_text(i.get("title"), i["text"]) for i in batch]
         for item, tags in zip(batch, classifier.classify(texts), strict=True):
             yield result_line(item.get("id"), tags)
 

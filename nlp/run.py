@@ -8,15 +8,10 @@ import sys
 from collections.abc import Callable
 
 import store
-from nlp.classify import Classifier, load_classifier
+from nlp.classify import Classifier, classifier_text, load_classifier
 from riskwatch.errors import RiskwatchError
 
 log = logging.getLogger(__name__)
-
-
-def article_text(article: dict) -> str:
-    """What the classifier reads: the title on its own line, then the body."""
-    return "\n".join(part for part in (article.get("title"), article.get("body")) if part)
 
 
 def tag_pending(
@@ -32,7 +27,7 @@ def tag_pending(
     """
     done = 0
     for batch in store.pending_batches(db, size=batch_size):
-        results = classifier.classify([article_text(a) for a in batch])
+        results = classifier.classify([classifier_text(a["title"], a["body"]) for a in batch])
         for article, tags in zip(batch, results, strict=True):
             store.save_tags(db, article["id"], tags, classifier.name, classifier.version)
         done += len(batch)

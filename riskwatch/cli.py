@@ -126,7 +126,6 @@ def crawl(sources, db_path, config, sources_file, refresh):
 
     settings = settings_for(config, db=db_path, sources_file=sources_file)
     with user_errors("crawl"):
-        store.open_db(settings.db).close()
         status = crawl_in_subprocess(
             list(sources),
             settings.db,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -68,7 +69,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             return text, codec
     if _is_utf8(data):
         return data.decode("utf-8"), "utf_8"
-    return _sniff(data)
+    codec = _sniff_codec(data)
+    return data.decode(codec, errors="replace"), codec
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -84,12 +86,15 @@ def _is_utf8(data: bytes) -> bool:
 
 def _looks_cjk(data: bytes) -> bool:
     """A page labelled Western whose bytes a sniffer reads as CJK (a server's default label)."""
-    return sum(b > 0x7F for b in data) > 32 and _sniff(data)[1] not in _WESTERN
+    return sum(b > 0x7F for b in data) > 32 and _sniff_codec(data) not in _WESTERN
 
 
-def _sniff(data: bytes) -> tuple[str, str]:
+# cached: a page served as iso-8859-1 whose bytes are GBK is sniffed by _looks_cjk and
+# then again as the fallback; charset detection is the costly step
+@lru_cache(maxsize=4)
+def _sniff_codec(data: bytes) -> str:
     best = from_bytes(data, cp_isolation=_SNIFF_CANDIDATES).best()
     codec = normalise_encoding(best.encoding) if best else None
     if codec is None:
         codec = "gb18030" if _strict(data, "gb18030") is not None else "cp1252"
-    return data.decode(codec, errors="replace"), codec
+    return codec

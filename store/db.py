@@ -209,6 +209,12 @@ def save_tags(db: Database, article_id: str, tags: Iterable, model: str, version
         db.execute("UPDATE articles SET status = 'tagged' WHERE id = ?", [article_id])
 
 
+def where_clauses(*pairs: tuple[str, object]) -> tuple[list[str], list]:
+    """The (clause, value) pairs whose value is given, as clauses to AND and their params."""
+    given = [(clause, value) for clause, value in pairs if value is not None]
+    return [clause for clause, _ in given], [value for _, value in given]
+
+
 def tagged_articles(
     db: Database,
     *,
@@ -221,17 +227,14 @@ def tagged_articles(
     limit: int | None = 200,
 ) -> list[dict]:
     """Articles with a tag, newest first: one row per (article, tag type)."""
-    clauses, params = ["t.score >= ?"], [min_score]
-    for clause, value in (
+    clauses, params = where_clauses(
+        ("t.score >= ?", min_score),
         ("t.type = ?", event_type),
         ("a.source = ?", source),
         ("a.lang = ?", lang),
         ("a.published >= ?", since),
         ("a.published < ?", until),
-    ):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
+    )
     sql = (
         "SELECT a.published, t.type, t.score, a.title, a.source, a.lang, t.evidence, a.url, "
         "a.id AS article_id, t.model FROM tags t JOIN articles a ON a.id = t.article_id "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from store.db import where_clauses
 from store.search_text import HL_END, HL_START, decode_index_text, fts_query
 
 
@@ -27,17 +28,14 @@ def search(
     match = fts_query(text)
     if match is None:
         return []
-    clauses, params = ["articles_fts MATCH ?"], [match]
-    for clause, value in (
+    clauses, params = where_clauses(
+        ("articles_fts MATCH ?", match),
         ("a.source = ?", source),
         ("a.lang = ?", lang),
         ("a.published >= ?", since),
         ("a.published < ?", until),
         ("EXISTS (SELECT 1 FROM tags t WHERE t.article_id = a.id AND t.type = ?)", event_type),
-    ):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
+    )
     # ORDER BY rank, not bm25(): with bm25() SQLite builds a snippet for every match
     sql = (
         "SELECT a.id, a.published, a.source, a.lang, a.title, a.url, "
