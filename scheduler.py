@@ -33,7 +33,9 @@ def tag_job(settings: Settings) -> int:
     """Tag everything pending; a missed or repeated run is harmless (it reads the store)."""
     db = store.open_db(settings.db)
     try:
-        return tag_pending(db, load_classifier(settings.model), settings.batch_size)
+        classifier = load_classifier(settings.model, say=log.info)
+        log.info("tag stage: %s %s", classifier.name, classifier.version)
+        return tag_pending(db, classifier, settings.batch_size)
     finally:
         db.close()
 

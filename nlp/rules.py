@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import zhconv
 
-from nlp.classify import EventTag
+from nlp.classify import LABELS, EventTag
 from nlp.sentences import split_sentences
 from riskwatch.errors import ConfigError
 
@@ -441,6 +441,7 @@ class RulesClassifier:
     """Tags event types with the lexicon in nlp/lexicon/rules.toml; see docs/labels.md."""
 
     name = "rules"
+    labels = LABELS
 
     def __init__(self, lexicon_path: Path = LEXICON_PATH) -> None:
         self.lexicon = load_lexicon(lexicon_path)

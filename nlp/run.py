@@ -40,13 +40,15 @@ def tag_pending(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.run", description=__doc__)
     parser.add_argument("--db", default="riskwatch.db", help="database file")
-    parser.add_argument("--model", default="rules", help="classifier name or path")
+    parser.add_argument("--model", default="default", help="classifier name or path")
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         db = store.open_db(args.db)
-        count = tag_pending(db, load_classifier(args.model), args.batch_size)
+        classifier = load_classifier(args.model, say=log.info)
+        log.info("tagging with %s %s", classifier.name, classifier.version)
+        count = tag_pending(db, classifier, args.batch_size)
     except RiskwatchError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2

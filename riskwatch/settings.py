@@ -17,7 +17,7 @@ class Settings:
     """Everything a run needs, resolved once and passed down."""
 
     db: str = "riskwatch.db"
-    model: str = "rules"
+    model: str = "default"  # the e5 head; "rules" without torch
     sources_file: str | None = None  # a user registry that adds to or overrides the shipped one
     user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; set user_agent)"
     crawl_timeout: int = 30 * 60  # seconds before a crawl process is killed

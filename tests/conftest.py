@@ -61,3 +61,28 @@ def sources_file(tmp_path, site) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def riskwatch_data_dir(tmp_path_factory):
+    """Where the default model is built for this run (once, ~45 s), unless the developer points
+    RISKWATCH_TEST_DATA_DIR at a directory that keeps it between runs."""
+    import os
+
+    keep = os.environ.get("RISKWATCH_TEST_DATA_DIR")
+    path = Path(keep) if keep else tmp_path_factory.mktemp("riskwatch-data")
+    old = os.environ.get("RISKWATCH_DATA_DIR")
+    os.environ["RISKWATCH_DATA_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("RISKWATCH_DATA_DIR", None)
+    else:
+        os.environ["RISKWATCH_DATA_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def default_model(riskwatch_data_dir) -> Path:
+    """The converted default encoder, built once per test run."""
+    from nlp.e5.cache import ensure_model
+
+    return ensure_model()

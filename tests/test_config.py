@@ -17,7 +17,7 @@ def test_settings_layers(tmp_path):
     assert settings.db == "from-file.db"  # file beats default, a None flag changes nothing
     assert settings.batch_size == 16 and settings.obey_robots is False  # env beats file
     assert load_settings(config, env=env, db="flag.db").db == "flag.db"  # flag beats all
-    assert load_settings(config, env={}).model == "rules"  # untouched keys keep defaults
+    assert load_settings(config, env={}).model == "default"  # untouched keys keep defaults
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_demo_twice_stores_every_page_once_and_finds_the_events(db_path):
+def test_demo_twice_stores_every_page_once_and_finds_the_events(db_path, default_model):
     first = run("demo", "--db", str(db_path))
     assert first.exit_code == 0, first.output
     db = store.open_db(db_path)

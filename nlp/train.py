@@ -1,0 +1,233 @@
+"""Train a head for the default classifier (`python -m nlp.train`).
+
+    python -m nlp.train                                  # the shipped head, from nlp/data
+    python -m nlp.train --data nlp/data --data mine.jsonl \\
+        --labels data_breach,regulatory_fine,ipo_suspension,regulatory_probe --out myhead
+    riskwatch classify --model myhead < items.jsonl
+
+Seeded and deterministic on one machine. Encoder features are cached per text in the data
+directory, so retraining after adding examples only encodes the new ones (seconds).
+Thresholds are chosen on a validation split carved from the training items; the dev split
+is only ever used to report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import random
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nlp.classify import LABELS
+from nlp.dataset import Example, data_files, load_examples
+from nlp.e5.cache import CONVERTER_VERSION
+from nlp.head import DEFAULT_HEAD, Head, HeadSpec
+from nlp.metrics import best_threshold, scores, scores_by
+from riskwatch.errors import RiskwatchError
+
+log = logging.getLogger(__name__)
+
+
+class FeatureCache:
+    """Encoder features by text hash, kept in one .npz per encoder setting."""
+
+    def __init__(self, spec: HeadSpec):
+        from nlp.e5.cache import data_dir
+
+        key = hashlib.sha1(
+            json.dumps([spec.encoder, spec.backend, spec.prefix, CONVERTER_VERSION]).encode()
+        ).hexdigest()[:12]
+        self.path = data_dir() / "cache" / f"features-{key}.npz"
+        self.spec = spec
+        self.rows: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with np.load(self.path) as stored:
+                self.rows = dict(zip(stored["keys"].tolist(), stored["values"], strict=True))
+
+    def features(self, texts: list[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        missing = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self.rows}.items()
+        )
+        if missing:
+            from nlp.e5.cache import ensure_model
+            from nlp.e5.encoder import Encoder
+
+            print(f"encoding {len(missing)} new texts ...", file=sys.stderr)
+            encoder = Encoder(ensure_model(print), backend=self.spec.backend)
+            values = encoder.features([t for _, t in missing], self.spec.prefix)
+            self.rows.update(zip([k for k, _ in missing], values, strict=True))
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(
+                self.path, keys=np.array(list(self.rows)), values=np.stack(list(self.rows.values()))
+            )
+        return np.stack([self.rows[k] for k in keys])
+
+
+def fit(spec: HeadSpec, x: np.ndarray, y: np.ndarray, epochs: int) -> Head:
+    """Full-batch AdamW on binary cross-entropy per label; one run per member, each seeded."""
+    head = Head(spec)
+    features = torch.from_numpy(x)
+    head.mean.copy_(features.mean(0))
+    head.scale.copy_(features.std(0) + 1e-6)
+    target = torch.from_numpy(y)
+    for member in range(spec.members):
+        torch.manual_seed(spec.seed + member)
+        net = head.members[member]
+        for layer in net:
+            if isinstance(layer, torch.nn.Linear):
+                layer.reset_parameters()
+        optimiser = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
+        net.train()
+        for _ in range(epochs):
+            optimiser.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                head.logits(features, member), target
+            )
+            loss.backward()
+            optimiser.step()
+    head.eval()
+    return head
+
+
+def label_matrix(examples: list[Example], labels: list[str]) -> np.ndarray:
+    return np.array([[label in e.labels for label in labels] for e in examples], dtype=np.float32)
+
+
+def predicted_sets(probs: np.ndarray, spec: HeadSpec) -> list[set[str]]:
+    cuts = np.array([spec.thresholds[label] for label in spec.labels])
+    return [{spec.labels[j] for j in np.flatnonzero(row >= cuts)} for row in probs]
+
+
+def report(title: str, examples: list[Example], probs: np.ndarray, spec: HeadSpec) -> dict:
+    gold = [set(e.labels) & set(spec.labels) for e in examples]
+    predicted = predicted_sets(probs, spec)
+    overall = scores(gold, predicted, spec.labels)
+    by_lang = scores_by([e.lang for e in examples], gold, predicted, spec.labels)
+    print(
+        f"{title}: {len(examples)} items, macro-F1 {overall['macro_f1']:.3f}, "
+        f"false alarms {overall['false_alarm']:.1%}"
+    )
+    for label, value in overall["per_label"].items():
+        print(f"  {label:<18} F1 {value:.3f}")
+    for lang, s in by_lang.items():
+        print(
+            f"  {lang:<8} n={s['n']:<4} macro-F1 {s['macro_f1']:.3f}  "
+            f"false alarms {s['false_alarm']:.1%}"
+        )
+    return {
+        "macro_f1": round(overall["macro_f1"], 4),
+        "per_label": {k: round(v, 4) for k, v in overall["per_label"].items()},
+        "false_alarm": round(overall["false_alarm"], 4),
+        "per_language": {k: round(v["macro_f1"], 4) for k, v in by_lang.items()},
+        "n": len(examples),
+    }
+
+
+def train(
+    examples: list[Example],
+    labels: list[str],
+    spec: HeadSpec,
+    epochs: int = 300,
+    val_fraction: float = 0.15,
+    include_dev: bool = False,
+) -> Head:
+    counts = Counter(label for e in examples for label in e.labels)
+    unknown = sorted(set(counts) - set(labels))
+    if unknown:
+        log.warning("ignoring labels not asked for: %s", ", ".join(unknown))
+    train_splits = {"train", "dev"} if include_dev else {"train"}
+    pool = [e for e in examples if e.split in train_splits]
+    for label in labels:
+        if not any(label in e.labels for e in pool):
+            raise RiskwatchError(f"no training example carries the label {label!r}")
+    rng = random.Random(spec.seed)
+    order = list(range(len(pool)))
+    rng.shuffle(order)
+    n_val = max(1, int(len(pool) * val_fraction))
+    val = [pool[i] for i in order[:n_val]]
+    fit_on = [pool[i] for i in order[n_val:]]
+    cache = FeatureCache(spec)
+    started = time.perf_counter()
+    x_fit, x_val = cache.features([e.text for e in fit_on]), cache.features([e.text for e in val])
+    head = fit(spec, x_fit, label_matrix(fit_on, labels), epochs)
+    val_probs = head.probabilities(x_val)
+    y_val = label_matrix(val, labels)
+    spec.thresholds = {
+        label: best_threshold(val_probs[:, j].tolist(), (y_val[:, j] > 0).tolist())
+        for j, label in enumerate(labels)
+    }
+    spec.metrics = {"validation": report("validation", val, val_probs, spec)}
+    dev = [e for e in examples if e.split == "dev" and not include_dev]
+    if dev:
+        spec.metrics["dev"] = report(
+            "dev", dev, head.probabilities(cache.features([e.text for e in dev])), spec
+        )
+    spec.training.update(
+        items=len(fit_on),
+        validation_items=n_val,
+        epochs=epochs,
+        labels={label: counts[label] for label in labels},
+        seconds=round(time.perf_counter() - started, 1),
+    )
+    return head
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m nlp.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data", action="append", type=Path, help="JSONL file or folder (repeatable) [nlp/data]"
+    )
+    parser.add_argument("--labels", default=",".join(LABELS), help="comma-separated labels")
+    parser.add_argument("--out", type=Path, default=DEFAULT_HEAD, help="head directory to write")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--members", type=int, default=1)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--backend", default="onnx", help="encoder backend: onnx, torch")
+    parser.add_argument("--include-dev", action="store_true", help="train on the dev split too")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    labels = [x.strip() for x in args.labels.split(",") if x.strip()]
+    try:
+        files = data_files(args.data)
+        examples = load_examples(args.data)
+        spec = HeadSpec(
+            labels=labels,
+            thresholds={},
+            backend=args.backend,
+            hidden=args.hidden,
+            members=args.members,
+            seed=args.seed,
+        )
+        digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+        spec.version = f"{date.today():%Y.%m.%d}-{digest[:8]}"
+        spec.training = {
+            "data_sha256": digest,
+            "files": [f.name for f in files],
+            "include_dev": args.include_dev,
+        }
+        head = train(examples, labels, spec, args.epochs, include_dev=args.include_dev)
+    except RiskwatchError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return 1
+    head.save(args.out)
+    print(f"wrote {args.out} (labels {', '.join(labels)}; thresholds {spec.thresholds})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
