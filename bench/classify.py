@@ -7,10 +7,10 @@ false-alarm rate on items that report no event.
 
 Speed, on headline + lead items, batch mode, after load; every figure against the plain fp32
 torch encoder (BertModel, input order, batches of 16) measured in the same run: each step
-of the fast path on its own (length bucketing, int8 dynamic quantisation per channel, the
-first pass that stops clearly event-free texts after 3 blocks), then the whole classifier
-(windows, head, evidence). Also full-article throughput, load time and the peak
-RSS of a `riskwatch classify` process.
+of the fast path on its own (length bucketing, int8 dynamic quantisation per channel), then the
+whole classifier (windows, head, in-context evidence). Also full-article throughput, load time
+and the peak RSS of a `riskwatch classify` process. `--model DIR` measures another head (for
+example one trained with `python -m nlp.train --gate-layer 3`, the early-exit first pass).
 
 Run: python bench/classify.py [--skip-speed] [--skip-quality]
 """
@@ -104,7 +104,7 @@ def plain_fp32(model_dir: Path):
     return run
 
 
-def speed(examples: list[Example]) -> None:
+def speed(examples: list[Example], model: str = "default") -> None:
     from nlp.e5.cache import ensure_model
     from nlp.e5.encoder import Encoder
     from nlp.head_classifier import HeadClassifier
@@ -115,13 +115,12 @@ def speed(examples: list[Example]) -> None:
         "~100 tokens": hundred_token_items(examples),
     }
     with Timer() as load:
-        classifier = HeadClassifier()
+        classifier = HeadClassifier() if model == "default" else HeadClassifier(Path(model))
     counts = {k: classifier.encoder.token_counts(v) for k, v in sets.items()}
     steps = {
         "plain fp32 torch (baseline)": plain_fp32(model_dir),
         "+ length bucketing (fp32)": Encoder(model_dir, backend="torch").features,
         "+ int8 per channel": Encoder(model_dir, backend="torch-int8").features,
-        "+ first pass (gate)": lambda texts: classifier.encode(texts),
         "whole classifier (default)": classifier.classify,
     }
     for set_name, texts in sets.items():
@@ -178,15 +177,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--model", default="default", help="head directory to measure")
     args = parser.parse_args()
     dev = [e for e in load_examples() if e.split == "dev"]
     if not args.skip_quality:
-        classifiers = {"rules": load_classifier("rules"), "default": load_classifier("default")}
+        classifiers = {"rules": load_classifier("rules"), "default": load_classifier(args.model)}
         quality(classifiers, "dev split (nlp/data)", dev)
         quality(classifiers, "held-out set (bench/data/heldout.jsonl)", load_examples([HELDOUT]))
         del classifiers
     if not args.skip_speed:
-        speed(dev)
+        speed(dev, args.model)
         classify_process_rss(dev)
 
 

@@ -38,7 +38,12 @@ def classify_jsonl(
     stream: BinaryIO, classifier: Classifier, batch_size: int = 32
 ) -> Iterator[dict]:
     """Results in input order: id, labels, a score for every label, evidence per label."""
-    items = read_items(stream)
+    yield from classify_items(read_items(stream), classifier, batch_size)
+
+
+def classify_items(
+    items: list[dict], classifier: Classifier, batch_size: int = 32
+) -> Iterator[dict]:
     for start in range(0, len(items), batch_size):
         batch = items[start : start + batch_size]
         texts = [classifier_text(i.get("title"), i["text"]) for i in batch]

@@ -277,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             labels=labels,
             thresholds={},
             backend=args.backend,
+            gate_layer=args.gate_layer,
             hidden=args.hidden,
             members=args.members,
             seed=args.seed,

@@ -1,7 +1,8 @@
 """Long articles for models with a short reading span: sentences grouped into windows.
 
 A text that fits `max_tokens` is one window. A longer one gets a lead window (from the
-headline on, as much as fits), then runs of up to three sentences overlapping by one. Every
+headline on, as much as fits), then every run of three consecutive sentences (so no
+paragraph of three is ever split between windows). Every
 window after the first starts with the text's first sentence (the headline, when there is
 one): a paragraph deep in an article ("The investigation was opened in December.") means
 little without it, and models trained on headline-plus-lead items misread it. Only the first
@@ -55,7 +56,7 @@ def split_windows(
         used += counts[len(lead)]
         lead.append(kept[len(lead)])
     windows = [lead]
-    # Then the body in short overlapping runs, each read after the headline: the shape of
+    # Then the body in short runs, each read after the headline: the shape of
     # the headline-plus-lead items the models learn from. A long run would average a single
     # event paragraph away among ordinary ones.
     start = len(lead)
@@ -69,7 +70,7 @@ def split_windows(
         windows.append(run)
         if start + len(run) >= len(kept):
             break
-        start += max(1, len(run) - 1)  # overlap by one sentence
+        start += 1  # every run: an event paragraph is never split between two windows
     headline = sentences[0]
     return [_window(w, None if i == 0 else headline) for i, w in enumerate(windows[:max_windows])]
 

@@ -12,7 +12,7 @@ import click
 
 import store
 from nlp.classify import load_classifier
-from nlp.jsonl import classify_jsonl
+from nlp.jsonl import classify_items, read_items
 from riskwatch import __version__
 from riskwatch.errors import RiskwatchError
 from riskwatch.output import render
@@ -159,10 +159,12 @@ def classify(file, model, config, batch_size):
         echo '{"id": 1, "text": "The CNIL fined Google 150 million euros."}' | riskwatch classify
     """
     settings = settings_for(config, model=model)
+    with user_errors(getattr(file, "name", "input")):
+        items = read_items(file)  # a bad line is reported before the model loads
     with user_errors():
         classifier = load_classifier(settings.model, say=lambda msg: click.echo(msg, err=True))
     with user_errors(getattr(file, "name", "input")):
-        for result in classify_jsonl(file, classifier, batch_size):
+        for result in classify_items(items, classifier, batch_size):
             click.echo(json.dumps(result, ensure_ascii=False))
 
 
