@@ -93,7 +93,9 @@ class HeadClassifier:
             bars = [cut] + [max(cut, BODY_WINDOW_MIN)] * (len(windows) - 1)
             passing = [k for k, bar in enumerate(bars) if window_probs[k, j] >= bar]
             if passing:
-                k = max(passing, key=lambda k: window_probs[k, j])
+                # Body windows repeat the headline, so when the lead reports the event they
+                # score as high; the lead then gives the evidence.
+                k = 0 if 0 in passing else max(passing, key=lambda k: window_probs[k, j])
                 sentence = windows[k].sentences[int(sentence_probs[k][:, j].argmax())]
                 score = float(window_probs[k, j])
                 tags.append(EventTag(self.labels[j], score, sentence[:MAX_EVIDENCE_CHARS]))
