@@ -140,6 +140,34 @@ def crawl(sources, db_path, config, sources_file, refresh):
 
 
 @cli.command()
+@db_option
+@config_option
+@click.option("--model", default=None, help="Classifier [default: default, or as configured]")
+@click.option("--retag", is_flag=True, help="Tag already tagged articles again (new model).")
+@click.option("--source", default=None, help="With --retag: only this source's articles.")
+def tag(db_path, config, model, retag, source):
+    """Tag stored articles that have not been tagged yet (the scheduler's tag stage).
+
+    \b
+        riskwatch tag
+        riskwatch tag --retag --model rules
+    """
+    from nlp.run import tag_pending
+
+    settings = settings_for(config, db=db_path, model=model)
+    say = lambda msg: click.echo(msg, err=True)  # noqa: E731
+    with user_errors(settings.db):
+        db = store.open_db(settings.db)
+        store.check_writable(db, settings.db)
+        classifier = load_classifier(settings.model, say=say)
+        if retag:
+            say(f"{store.requeue_tagged(db, source)} articles queued for tagging again")
+        say(f"tagging with {classifier.name} {classifier.version}")
+        count = tag_pending(db, classifier, settings.batch_size)
+    click.echo(f"tagged {count} articles")
+
+
+@cli.command()
 @click.argument("file", type=click.File("rb"), default="-")
 @click.option(
     "--model",

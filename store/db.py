@@ -209,6 +209,18 @@ def save_tags(db: Database, article_id: str, tags: Iterable, model: str, version
         db.execute("UPDATE articles SET status = 'tagged' WHERE id = ?", [article_id])
 
 
+def requeue_tagged(db: Database, source: str | None = None) -> int:
+    """Send tagged articles (of one source, or all) back to the tag stage; returns how many.
+
+    Their tags stay until the new run replaces them, so nothing is lost if it never comes.
+    """
+    clauses, params = where_clauses(("source = ?", source))
+    where = " AND ".join(["status = 'tagged'", *clauses])
+    with write_txn(db):
+        cursor = db.execute(f"UPDATE articles SET status = 'new' WHERE {where}", params)
+    return cursor.rowcount
+
+
 def where_clauses(*pairs: tuple[str, object]) -> tuple[list[str], list]:
     """The (clause, value) pairs whose value is given, as clauses to AND and their params."""
     given = [(clause, value) for clause, value in pairs if value is not None]

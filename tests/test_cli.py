@@ -235,3 +235,27 @@ def test_classify_missing_model_directory_is_one_line(tmp_path):
         invoke("classify", "--model", str(tmp_path / "nope"), input='{"text": "x"}'),
         "not a directory",
     )
+
+
+def test_tag_and_retag_with_another_model(db_path):
+    db = store.open_db(db_path)
+    store.save_article(
+        db,
+        {
+            "id": "a1",
+            "url": "https://example.com/a",
+            "source": "demo-en",
+            "lang": "en",
+            "title": "CNIL fines Google 150 million euros",
+            "body": "The French regulator fined the company over cookie banners.",
+        },
+    )
+    first = invoke("tag", "--db", str(db_path), "--model", "rules")
+    assert first.exit_code == 0 and "tagged 1 articles" in first.output
+    assert invoke("tag", "--db", str(db_path), "--model", "rules").output.endswith(
+        "tagged 0 articles\n"
+    )
+    again = invoke("tag", "--db", str(db_path), "--model", "rules", "--retag")
+    assert "1 articles queued" in again.output and "tagged 1 articles" in again.output
+    rows = list(db.query("SELECT type, model FROM tags"))
+    assert rows == [{"type": "regulatory_fine", "model": "rules"}]
