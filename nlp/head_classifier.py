@@ -1,8 +1,9 @@
-"""The default classifier: the e5 encoder (int8, first blocks only) read by a trained head.
+"""The default classifier: the e5 encoder (int8) read by a trained head.
 
-Per article: sentences grouped into windows, every window scored, the article's score per label
-is its best window's; the evidence is the best-scoring sentence of that window. Sentences are
-only scored for labels that fired, so the common no-event article costs one pass per window.
+Per article: sentences grouped into windows (nlp/windows.py), every window scored in one
+encoder pass, the article's score per label is its best window's; the evidence is that
+window's sentence whose own tokens, read in context, score highest (no extra pass). A head
+trained with an early-exit gate stops clearly event-free windows after a few blocks.
 """
 
 from __future__ import annotations

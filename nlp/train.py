@@ -6,9 +6,9 @@
     riskwatch classify --model myhead < items.jsonl
 
 Seeded and deterministic on one machine. Encoder features are cached per text in the data
-directory, so retraining after adding examples only encodes the new ones (seconds).
-Thresholds are chosen on a validation split carved from the training items; the dev split
-is only ever used to report.
+directory, so retraining after adding examples only encodes the new ones. Thresholds are
+chosen on out-of-fold scores of the training items; the dev split is only ever reported on.
+About 2.5 minutes for the shipped head on 2 cores (5 folds x 5 members, then the final fit).
 """
 
 from __future__ import annotations
