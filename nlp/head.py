@@ -29,7 +29,7 @@ class HeadSpec:
     prefix: str = "query: "
     # The cheap first pass: after `gate_layer` blocks a small "any event?" MLP decides whether
     # a text needs the remaining blocks; a gate_threshold of 0 runs every text in full.
-    gate_layer: int = 0
+    gate_layer: int = 3
     gate_threshold: float = 0.0
     gate_hidden: int = 128
     hidden: int = 256

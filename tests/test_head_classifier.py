@@ -98,3 +98,14 @@ def test_mixed_scripts_and_outputs_follow_input_order(classifier):
     results = classifier.classify(texts)
     assert len(results) == 3 and results[2] == []
     assert "regulatory_fine" in {t.type for t in results[1]}
+
+
+def test_first_pass_stops_plain_news_early_and_lets_short_reports_through(classifier):
+    encoded = classifier.encode(
+        [
+            "Samsung opens a new design centre in Milan with 40 staff.",
+            "上交所暂缓蚂蚁集团科创板上市。",
+            "Hackers scraped 1.2 billion Taobao records",
+        ]
+    )
+    assert encoded.passed.tolist() == [False, True, True]
