@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from riskwatch.errors import UnknownModelError
-
 # The label policy behind these names is docs/labels.md.
 LABELS = ("data_breach", "regulatory_fine", "ipo_suspension")
 
@@ -80,14 +78,7 @@ def load_classifier(name: str = DEFAULT, say: Callable[[str], None] | None = Non
             from nlp.head_classifier import HeadClassifier
 
             return HeadClassifier(path, say=say)
-        from nlp.hf_models import load_hf_classifier
-
-        return load_hf_classifier(str(path))
-    if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1:
-        raise UnknownModelError(
-            f"model {name!r}: not a directory (expected default, rules, a model directory "
-            "or a Hugging Face model name)"
-        )
+    # Any other directory, path or name: a transformers model, or a one-line error saying why not.
     from nlp.hf_models import load_hf_classifier
 
     return load_hf_classifier(name)

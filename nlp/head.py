@@ -50,22 +50,12 @@ class Head(torch.nn.Module):
         self.register_buffer("mean", torch.zeros(spec.in_features))
         self.register_buffer("scale", torch.ones(spec.in_features))
         self.members = torch.nn.ModuleList(
-            torch.nn.Sequential(
-                torch.nn.Linear(spec.in_features, spec.hidden),
-                torch.nn.GELU(),
-                torch.nn.Dropout(spec.dropout),
-                torch.nn.Linear(spec.hidden, len(spec.labels)),
-            )
+            _mlp(spec.in_features, spec.hidden, len(spec.labels), spec.dropout)
             for _ in range(spec.members)
         )
         self.register_buffer("gate_mean", torch.zeros(spec.in_features))
         self.register_buffer("gate_scale", torch.ones(spec.in_features))
-        self.gate = torch.nn.Sequential(
-            torch.nn.Linear(spec.in_features, spec.gate_hidden),
-            torch.nn.GELU(),
-            torch.nn.Dropout(spec.dropout),
-            torch.nn.Linear(spec.gate_hidden, 1),
-        )
+        self.gate = _mlp(spec.in_features, spec.gate_hidden, 1, spec.dropout)
 
     def logits(self, features: torch.Tensor, member: int) -> torch.Tensor:
         return self.members[member]((features - self.mean) / self.scale)
@@ -113,6 +103,15 @@ class Head(torch.nn.Module):
             raise ModelError(f"{directory}: not a usable riskwatch head ({err})") from err
         head.eval()
         return head
+
+
+def _mlp(inputs: int, hidden: int, outputs: int, dropout: float) -> torch.nn.Sequential:
+    return torch.nn.Sequential(
+        torch.nn.Linear(inputs, hidden),
+        torch.nn.GELU(),
+        torch.nn.Dropout(dropout),
+        torch.nn.Linear(hidden, outputs),
+    )
 
 
 def is_head_dir(path: Path) -> bool:

@@ -8,7 +8,6 @@ trained with an early-exit gate stops clearly event-free windows after a few blo
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +16,6 @@ import numpy as np
 from nlp.classify import EventTag
 from nlp.head import DEFAULT_HEAD, Head
 from nlp.windows import Window, split_windows
-
-log = logging.getLogger(__name__)
 
 MAX_EVIDENCE_CHARS = 400
 BODY_WINDOW_MIN = 0.75
@@ -55,9 +52,11 @@ class HeadClassifier:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """(n, labels) probabilities of texts read whole (one window each)."""
-        encoded = self.encode(texts)
+        return self._window_probabilities(self.encode(texts))
+
+    def _window_probabilities(self, encoded) -> np.ndarray:
         probs = self.head.probabilities(encoded.final)
-        probs[~encoded.passed] = 0.0
+        probs[~encoded.passed] = 0.0  # stopped by the first pass: clearly no event
         return probs
 
     def classify(self, texts: list[str]) -> list[list[EventTag]]:
@@ -66,20 +65,14 @@ class HeadClassifier:
         if not flat:
             return [[] for _ in texts]
         encoded = self.encode([w.text for w in flat], spans=[list(w.spans) for w in flat])
-        window_probs = self.head.probabilities(encoded.final)
-        window_probs[~encoded.passed] = 0.0  # stopped by the first pass: clearly no event
-        # Per window, every sentence scored from its own tokens in context (no extra pass).
-        sentence_probs = [
-            self.head.probabilities(f) if passed else np.zeros((len(f), len(self.labels)))
-            for f, passed in zip(encoded.spans, encoded.passed, strict=True)
-        ]
+        window_probs = self._window_probabilities(encoded)
         results, row = [], 0
         for ws in windows:
-            results.append(self._tags(ws, window_probs[row : row + len(ws)], sentence_probs[row:]))
+            results.append(self._tags(ws, window_probs[row : row + len(ws)], encoded.spans[row:]))
             row += len(ws)
         return results
 
-    def _tags(self, windows: list[Window], window_probs, sentence_probs) -> list[EventTag]:
+    def _tags(self, windows: list[Window], window_probs, sentence_features) -> list[EventTag]:
         """Per label: the best window scores the article, its best sentence is the evidence.
 
         The thresholds were chosen on headline-plus-lead texts, the shape of the first window.
@@ -97,7 +90,9 @@ class HeadClassifier:
                 # Body windows repeat the headline, so when the lead reports the event they
                 # score as high; the lead then gives the evidence.
                 k = 0 if 0 in passing else max(passing, key=lambda k: window_probs[k, j])
-                sentence = windows[k].sentences[int(sentence_probs[k][:, j].argmax())]
+                # Each sentence scored from its own tokens, read in context (no extra pass).
+                sentence_probs = self.head.probabilities(sentence_features[k])[:, j]
+                sentence = windows[k].sentences[int(sentence_probs.argmax())]
                 score = float(window_probs[k, j])
                 tags.append(EventTag(self.labels[j], score, sentence[:MAX_EVIDENCE_CHARS]))
         return tags

@@ -66,6 +66,8 @@ def _locate(name_or_path: str) -> tuple[Path, str, str | None]:
         return path, path.resolve().name, None
     if path.exists():
         raise ModelError(f"{name_or_path}: is a file; --model wants a model directory or hub name")
+    if _looks_like_path(name_or_path):  # no hub name has these; spare the hub import
+        raise UnknownModelError(_not_found(name_or_path))
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
@@ -76,8 +78,12 @@ def _locate(name_or_path: str) -> tuple[Path, str, str | None]:
     return snapshot, name_or_path, snapshot.name
 
 
+def _looks_like_path(name: str) -> bool:
+    return name.startswith(("/", ".", "~")) or name.count("/") > 1
+
+
 def _not_found(name: str) -> str:
-    if name.startswith(("/", ".", "~")) or name.count("/") > 1:
+    if _looks_like_path(name):
         hint = "check the path, or for a hub model run `hf download ORG/MODEL` and pass that name"
     else:
         hint = f"riskwatch never downloads: run `hf download {name}`, then pass {name} again"
@@ -114,10 +120,10 @@ def _nli_indices(config) -> tuple[int, int] | None:
 
 def _load(directory: Path, config, name: str):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
+    from nlp.e5.encoder import quiet_transformers
+
+    quiet_transformers()
     try:
         # Third-party models warn about their own deprecated settings; none is the user's to fix.
         with warnings.catch_warnings():

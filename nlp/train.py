@@ -85,21 +85,30 @@ class FeatureCache:
 def fit_gate(head: Head, early: np.ndarray, any_event: np.ndarray, epochs: int) -> None:
     """The cheap first pass: one sigmoid for "reports some event", on early-layer features."""
     x = torch.from_numpy(early)
-    head.gate_mean.copy_(x.mean(0))
-    head.gate_scale.copy_(x.std(0) + 1e-6)
-    torch.manual_seed(head.spec.seed)
-    for layer in head.gate:
+    _standardise(head.gate_mean, head.gate_scale, x)
+    target = torch.from_numpy(any_event.astype(np.float32))
+    _train_net(head.gate, lambda: head.gate_logits(x), target, head.spec.seed, epochs)
+
+
+def _standardise(mean: torch.Tensor, scale: torch.Tensor, x: torch.Tensor) -> None:
+    mean.copy_(x.mean(0))
+    scale.copy_(x.std(0) + 1e-6)
+
+
+def _train_net(net: torch.nn.Module, logits, target: torch.Tensor, seed: int, epochs: int) -> None:
+    """Seeded fresh weights, then full-batch AdamW on binary cross-entropy of `logits()`."""
+    torch.manual_seed(seed)
+    for layer in net:
         if isinstance(layer, torch.nn.Linear):
             layer.reset_parameters()
-    optimiser = torch.optim.AdamW(head.gate.parameters(), lr=1e-3, weight_decay=1e-2)
-    target = torch.from_numpy(any_event.astype(np.float32))
-    head.gate.train()
+    optimiser = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
+    net.train()
     for _ in range(epochs):
         optimiser.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(head.gate_logits(x), target)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits(), target)
         loss.backward()
         optimiser.step()
-    head.gate.eval()
+    net.eval()
 
 
 def gate_examples(pool, early, y, fold_of, cache):
@@ -138,24 +147,16 @@ def fit(spec: HeadSpec, x: np.ndarray, y: np.ndarray, epochs: int) -> Head:
     """Full-batch AdamW on binary cross-entropy per label; one run per member, each seeded."""
     head = Head(spec)
     features = torch.from_numpy(x)
-    head.mean.copy_(features.mean(0))
-    head.scale.copy_(features.std(0) + 1e-6)
+    _standardise(head.mean, head.scale, features)
     target = torch.from_numpy(y)
     for member in range(spec.members):
-        torch.manual_seed(spec.seed + member)
-        net = head.members[member]
-        for layer in net:
-            if isinstance(layer, torch.nn.Linear):
-                layer.reset_parameters()
-        optimiser = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
-        net.train()
-        for _ in range(epochs):
-            optimiser.zero_grad()
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                head.logits(features, member), target
-            )
-            loss.backward()
-            optimiser.step()
+        _train_net(
+            head.members[member],
+            lambda member=member: head.logits(features, member),
+            target,
+            spec.seed + member,
+            epochs,
+        )
     head.eval()
     return head
 
