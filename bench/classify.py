@@ -6,7 +6,10 @@ the training data and never trained on): macro-F1, F1 per label and per language
 false-alarm rate on items that report no event.
 
 Speed, on headline + lead items, batch mode, after load; every figure against the plain fp32
-torch encoder (BertModel, input order, batches of 16) measured in the same run: each step
+torch encoder (BertModel, input order, batches of 16) measured in the same run, on three sets:
+the dev items (event-dense: most are events or near-misses), the same items paired to ~100
+tokens, and a real news stream (title + first two sentences of the 181 real pages of
+shared/bench/extraction, mostly news with no event, as a monitor mostly sees). Each step
 of the fast path on its own (length bucketing, int8 dynamic quantisation per channel), then the
 whole classifier (windows, head, in-context evidence). Also full-article throughput, load time
 and the peak RSS of a `riskwatch classify` process. `--model DIR` measures another head (for
@@ -27,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Timer, peak_rss_mb  # noqa: E402
+from bench.common import Timer, peak_rss_mb, shared_dir  # noqa: E402
 from nlp.classify import LABELS, load_classifier  # noqa: E402
 from nlp.dataset import Example, load_examples  # noqa: E402
 from nlp.metrics import scores, scores_by  # noqa: E402
@@ -66,6 +69,23 @@ def hundred_token_items(examples: list[Example]) -> list[str]:
     texts = []
     for a, b in zip(examples[::2], examples[1::2], strict=False):
         texts.append(a.text + " " + b.text.split("\n", 1)[-1])
+    return texts
+
+
+def news_stream() -> list[str]:
+    """Headline + lead of real published pages (measured on, never copied into the project)."""
+    import gzip
+
+    from nlp.sentences import split_sentences
+
+    data = shared_dir() / "bench" / "extraction"
+    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    texts = []
+    for page_id, record in sorted(truth.items()):
+        html = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
+        title = extract(html, record["url"]).title or ""
+        lead = " ".join(split_sentences(record["articleBody"])[:2])
+        texts.append(f"{title.strip()}\n{lead}")
     return texts
 
 
@@ -113,6 +133,7 @@ def speed(examples: list[Example], model: str = "default") -> None:
     sets = {
         "headline+lead": [e.text for e in examples],
         "~100 tokens": hundred_token_items(examples),
+        "real news stream": news_stream(),
     }
     with Timer() as load:
         classifier = HeadClassifier() if model == "default" else HeadClassifier(Path(model))
@@ -131,6 +152,8 @@ def speed(examples: list[Example], model: str = "default") -> None:
             rate = throughput(run, texts)
             base = base or rate
             print(f"{step:<30} {rate:7.1f} items/s   {rate / base:4.2f}x")
+        tagged = sum(1 for tags in classifier.classify(texts) if tags)
+        print(f"first pass stopped {stopped_share(classifier, texts):.0%}; {tagged} items tagged")
     articles = demo_articles()
     rate = throughput(classifier.classify, articles)
     chars = sum(map(len, articles)) / len(articles)
@@ -138,6 +161,17 @@ def speed(examples: list[Example], model: str = "default") -> None:
     print(f"\nfull articles: {rate:.1f} articles/s ({pages})")
     print(f"load time of the default classifier (model built): {load.seconds:.1f} s")
     print(f"peak RSS of this benchmark process: {peak_rss_mb():.0f} MB")
+
+
+def stopped_share(classifier, texts: list[str]) -> float:
+    """Share of texts the early-exit gate stopped before the last layer."""
+    spec = classifier.head.spec
+    if spec.gate_threshold <= 0:
+        return 0.0
+    encoded = classifier.encoder.encode(
+        texts, prefix=spec.prefix, early_layer=spec.gate_layer, gate=classifier.head.gate_pass
+    )
+    return 1 - float(encoded.passed.mean())
 
 
 def demo_articles() -> list[str]:
