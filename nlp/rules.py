@@ -469,6 +469,16 @@ class RulesClassifier:
                 best[rules.label] = (hit, sentences[index])
         return self._tags(best)
 
+    def sentence_labels(self, text: str) -> list[tuple[str, str]]:
+        """(label, sentence) for every sentence of `text` where a label fires, in text order.
+
+        The event stage uses it to find each firm's own sentence in an article that reports
+        several actions ("the CNIL fined Google; Amazon was fined too").
+        """
+        sentences = prepare(text)
+        hits = sorted((index, rules.label) for rules, index, _ in self._hits(sentences))
+        return [(label, sentences[index].text) for index, label in dict.fromkeys(hits)]
+
     def _hits(self, sentences: list[Sentence]):
         """Yield (rules, sentence index, hit) for every sentence where a label fires."""
         lowered = [sentence.text.lower() for sentence in sentences]

@@ -86,20 +86,18 @@ def demo(db_path, config, model):
         riskwatch demo --db /tmp/demo.db
     """
     from riskwatch.demo import run_demo
+    from riskwatch.event_views import event_rows
 
     settings = settings_for(config, db=db_path, model=model)
     with user_errors(settings.db):
         rows = run_demo(settings, say=lambda msg: click.echo(msg, err=True))
-    for row in rows:
-        row["date"] = (row["published"] or "")[:10]
-    click.echo(
-        render(
-            rows,
-            ["date", "type", "score", "title", "source", "evidence"],
-            "table",
-            title=f"Detected events ({len(rows)}) in {settings.db}",
-        )
-    )
+    table, _ = event_rows(rows, "table")
+    for row, event in zip(table, rows, strict=True):
+        row["title"] = event["title"]
+    columns = ["date", "type", "company", "amount", "records", "articles", "languages", "title"]
+    title = f"Detected events ({len(rows)}) in {settings.db}"
+    click.echo(render(table, columns, "table", title=title))
+    click.echo("riskwatch event ID shows one event's articles; riskwatch articles lists them all")
 
 
 @cli.command()
@@ -145,14 +143,16 @@ def crawl(sources, db_path, config, sources_file, refresh):
 @click.option("--model", default=None, help="Classifier [default: default, or as configured]")
 @click.option("--retag", is_flag=True, help="Tag already tagged articles again (new model).")
 @click.option("--source", default=None, help="With --retag: only this source's articles.")
-def tag(db_path, config, model, retag, source):
-    """Tag stored articles that have not been tagged yet (the scheduler's tag stage).
+@click.option("--no-events", is_flag=True, help="Tag only; leave the event stage for later.")
+def tag(db_path, config, model, retag, source, no_events):
+    """Tag stored articles not tagged yet, then group new tags into events.
 
     \b
         riskwatch tag
         riskwatch tag --retag --model rules
     """
     from nlp.run import tag_pending
+    from riskwatch.events_stage import run_event_stage
 
     settings = settings_for(config, db=db_path, model=model)
     say = lambda msg: click.echo(msg, err=True)  # noqa: E731
@@ -164,7 +164,10 @@ def tag(db_path, config, model, retag, source):
             say(f"{store.requeue_tagged(db, source)} articles queued for tagging again")
         say(f"tagging with {classifier.name} {classifier.version}")
         count = tag_pending(db, classifier, settings.batch_size)
-    click.echo(f"tagged {count} articles")
+        click.echo(f"tagged {count} articles")
+        if not no_events:
+            stats = run_event_stage(db, settings, classifier, say)
+            click.echo(f"events: {stats.facts} facts, {stats.new_events} new events")
 
 
 @cli.command()
@@ -289,6 +292,83 @@ def search(text, db_path, config, event_type, source, lang, since, until, limit,
 @cli.command()
 @db_option
 @config_option
+@click.option("--company", default=None, help="Registry id, name or ticker (units included).")
+@click.option(
+    "--type", "event_type", default=None, help="data_breach, regulatory_fine or ipo_suspension"
+)
+@click.option("--regulator", default=None, help="Registry id, name or abbreviation.")
+@click.option("--lang", default=None, help="Reported in this language.")
+@click.option("--since", default=None, metavar="DATE", help="Action date, e.g. 2021 or 2021-04-01")
+@click.option("--until", default=None, metavar="DATE")
+@click.option("--limit", default=200, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def events(db_path, config, company, event_type, regulator, lang, since, until, limit, fmt):
+    """Events, one row per real action however many articles report it, newest first.
+
+    \b
+        riskwatch events --company alibaba --type regulatory_fine --since 2020
+        riskwatch events --regulator cnil --format csv > cnil.csv
+    """
+    from riskwatch.event_views import event_rows, find_events
+
+    settings = settings_for(config, db=db_path)
+    with user_errors(settings.db):
+        rows = find_events(
+            store.open_db(settings.db),
+            settings,
+            company=company,
+            event_type=event_type,
+            regulator=regulator,
+            lang=lang,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+    table, columns = event_rows(rows, fmt)
+    click.echo(render(table, columns, fmt, title=f"{len(rows)} events"), nl=False)
+
+
+@cli.command("event")
+@click.argument("event_id")
+@db_option
+@config_option
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def event_command(event_id, db_path, config, fmt):
+    """One event: what, who, how much, and its articles as a timeline.
+
+    \b
+        riskwatch event ev-1a2b3c4d5e
+    """
+    from riskwatch.event_views import event_detail
+
+    settings = settings_for(config, db=db_path)
+    with user_errors(settings.db):
+        text = event_detail(store.open_db(settings.db), event_id, fmt)
+    click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@config_option
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def companies(query, config, fmt):
+    """List the company registry, or the firms whose id, name or ticker contains QUERY.
+
+    \b
+        riskwatch companies
+        riskwatch companies 阿里
+    """
+    from riskwatch.event_views import company_rows
+
+    settings = settings_for(config)
+    with user_errors("companies"):
+        rows, columns = company_rows(settings, query, fmt)
+    click.echo(render(rows, columns, fmt, title=f"{len(rows)} companies"), nl=False)
+
+
+@cli.command()
+@db_option
+@config_option
 @click.option(
     "--type", "event_type", default=None, help="data_breach, regulatory_fine or ipo_suspension"
 )
@@ -299,12 +379,12 @@ def search(text, db_path, config, event_type, source, lang, since, until, limit,
 @click.option("--min-score", default=0.0, show_default=True)
 @click.option("--limit", default=200, show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def events(db_path, config, event_type, source, lang, since, until, min_score, limit, fmt):
+def articles(db_path, config, event_type, source, lang, since, until, min_score, limit, fmt):
     """Tagged articles, newest first: date, type, score, title, source and evidence.
 
     \b
-        riskwatch events --type regulatory_fine --since 2021
-        riskwatch events --lang zh --format csv > events.csv
+        riskwatch articles --type regulatory_fine --since 2021
+        riskwatch articles --lang zh --format csv > tagged.csv
     """
     settings = settings_for(config, db=db_path)
     with user_errors(settings.db):

@@ -10,6 +10,7 @@ from tempfile import TemporaryDirectory
 import store
 from nlp.classify import load_classifier
 from nlp.run import tag_pending
+from riskwatch.events_stage import run_event_stage
 from riskwatch.localsite import LocalSite, charsets_from_expected
 from riskwatch.settings import Settings
 from spiders.launch import crawl_in_subprocess
@@ -36,7 +37,8 @@ def write_demo_sources(base: str, folder: Path) -> Path:
 
 
 def run_demo(settings: Settings, say: Callable[[str], None] = lambda _: None) -> list[dict]:
-    """Crawl, tag and store the demo site into settings.db; return its detected events."""
+    """Crawl, tag, group into events and store the demo site into settings.db; return the
+    events its articles report (one row per event)."""
     db = store.open_db(settings.db)
     store.check_writable(db, settings.db)
     before = store.article_count(db)
@@ -54,7 +56,9 @@ def run_demo(settings: Settings, say: Callable[[str], None] = lambda _: None) ->
     say(f"stored {stored} articles ({stored - before} new)")
     classifier = load_classifier(settings.model, say=say)
     say(f"tagging with {classifier.name} {classifier.version}")
-    tag_pending(db, classifier, settings.batch_size)
-    rows = [r for r in store.tagged_articles(db, limit=None) if r["source"] in DEMO_SOURCES]
+    tagged = tag_pending(db, classifier, settings.batch_size)
+    stats = run_event_stage(db, settings, classifier, say)
+    say(f"tagged {tagged} articles; {stats.facts} event facts, {stats.new_events} new events")
+    rows = [e for e in store.list_events(db, limit=None) if e["first_source"] in DEMO_SOURCES]
     db.close()
     return rows

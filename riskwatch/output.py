@@ -43,3 +43,13 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+def money(value: float | None, currency: str | None) -> str:
+    """18228000000, "CNY" -> "18.23bn CNY"; empty when there is no amount."""
+    if value is None:
+        return ""
+    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix} {currency or ''}".strip()
+    return f"{value:,.0f} {currency or ''}".strip()

@@ -19,6 +19,8 @@ class Settings:
     db: str = "riskwatch.db"
     model: str = "default"  # the e5 head; "rules" without torch
     sources_file: str | None = None  # a user registry that adds to or overrides the shipped one
+    companies_file: str | None = None  # firms added to (or extending) the shipped registry
+    event_embeddings: bool = True  # cluster events with the multilingual model when present
     user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; set user_agent)"
     crawl_timeout: int = 30 * 60  # seconds before a crawl process is killed
     download_timeout: int = 30

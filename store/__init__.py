@@ -19,6 +19,7 @@ from store.db import (
     tagged_articles,
     write_txn,
 )
+from store.events import get_event, list_events
 from store.frontier import (
     frontier_discover,
     frontier_done,
@@ -38,6 +39,8 @@ __all__ = [
     "frontier_known",
     "frontier_pending",
     "get_article",
+    "get_event",
+    "list_events",
     "open_db",
     "pending_batches",
     "requeue_tagged",

@@ -188,8 +188,12 @@ def pending_batches(db: Database, size: int = 32) -> Iterator[list[dict]]:
 
 
 def save_tags(db: Database, article_id: str, tags: Iterable, model: str, version: str) -> None:
-    """Replace an article's tags with `tags` (EventTag-like) and mark it tagged, atomically."""
-    now = utc_now()
+    """Replace an article's tags with `tags` (EventTag-like) and mark it tagged, atomically.
+
+    tagged_at has microseconds: the event stage re-reads an article whose tags changed, even
+    within the same second.
+    """
+    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     rows = [
         {
             "article_id": article_id,

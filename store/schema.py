@@ -6,7 +6,7 @@ from sqlite_utils import Database, Migrations
 
 migrations = Migrations("riskwatch")
 
-SCHEMA_VERSION = 1  # the number of migrations below; bump with each new one
+SCHEMA_VERSION = 2  # the number of migrations below; bump with each new one
 
 
 @migrations()
@@ -91,3 +91,82 @@ def m001_core(db: Database) -> None:
         "CREATE VIRTUAL TABLE articles_fts USING fts5("
         "title, body, tokenize='unicode61 remove_diacritics 2')"
     )
+
+
+@migrations()
+def m002_events(db: Database) -> None:
+    # One row per (article, event type): what the event stage read from a tagged article.
+    # tagged_at ties it to the tag it came from, so a re-tagged article is read again.
+    db["article_facts"].create(
+        {
+            "article_id": str,
+            "type": str,
+            "tagged_at": str,
+            "company": str,  # registry id, NULL for a firm the registry does not know
+            "firm_key": str,  # group id, or "?name" for an unknown firm: the clustering key
+            "company_guess": str,
+            "name_tokens": str,  # JSON: likely names of an unknown firm, for grouping
+            "recalled": int,  # 1: an earlier action the article mentions, not its news
+            "mentioned": str,  # JSON list of every registry firm in the article
+            "regulator": str,
+            "amount_value": float,
+            "amount_currency": str,
+            "amount_kind": str,
+            "amount_usd": float,
+            "amount_eur": float,
+            "records_value": float,
+            "records_unit": str,
+            "action_date": str,
+            "action_precision": str,
+            "past_mention": int,
+            "evidence": str,
+            "score": float,
+            "event_id": str,
+            "duplicate_of": str,
+            "minhash": bytes,
+            "embedding": bytes,
+        },
+        pk=("article_id", "type", "firm_key", "recalled"),
+    )
+    db["article_facts"].create_index(["event_id"])
+    db["events"].create(
+        {
+            "id": str,
+            "type": str,
+            "firm_key": str,
+            "company": str,  # the group's registry id, NULL when unknown
+            "company_name": str,
+            "unknown_company": int,
+            "regulator": str,
+            "action_date": str,
+            "action_precision": str,
+            "amount_value": float,
+            "amount_currency": str,
+            "amount_usd": float,
+            "amount_eur": float,
+            "amounts": str,  # JSON: every distinct amount reported, with how many articles
+            "amounts_disagree": int,
+            "records_value": float,
+            "records_unit": str,
+            "title": str,
+            "evidence": str,
+            "first_seen": str,
+            "first_source": str,
+            "first_article": str,
+            "lead_hours": float,
+            "languages": str,  # JSON list
+            "n_articles": int,
+            "n_sources": int,
+            "confirmed": int,  # a regulator's own release is among the sources
+            "follows": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["events"].create_index(["type", "action_date"])
+    db["events"].create_index(["firm_key", "type", "action_date"])
+    db["events"].create_index(["action_date"])
+    # Every firm an event is about, with the groups above it: --company alibaba finds Taobao's.
+    db["event_companies"].create({"event_id": str, "company": str}, pk=("event_id", "company"))
+    db["event_companies"].create_index(["company", "event_id"])

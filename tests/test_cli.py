@@ -252,10 +252,18 @@ def test_tag_and_retag_with_another_model(db_path):
     )
     first = invoke("tag", "--db", str(db_path), "--model", "rules")
     assert first.exit_code == 0 and "tagged 1 articles" in first.output
-    assert invoke("tag", "--db", str(db_path), "--model", "rules").output.endswith(
-        "tagged 0 articles\n"
+    assert "events: 1 facts, 1 new events" in first.output
+    (event,) = store.list_events(db)
+    assert (event["company"], event["amount_value"], event["amount_currency"]) == (
+        "alphabet",
+        150e6,
+        "EUR",
     )
+    second = invoke("tag", "--db", str(db_path), "--model", "rules").output
+    assert "tagged 0 articles\n" in second and "events: 0 facts" in second
     again = invoke("tag", "--db", str(db_path), "--model", "rules", "--retag")
     assert "1 articles queued" in again.output and "tagged 1 articles" in again.output
     rows = list(db.query("SELECT type, model FROM tags"))
     assert rows == [{"type": "regulatory_fine", "model": "rules"}]
+    # re-tagging re-reads the facts; the event keeps its id and is not doubled
+    assert [e["id"] for e in store.list_events(db)] == [event["id"]]

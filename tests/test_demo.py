@@ -27,7 +27,7 @@ def test_demo_twice_stores_every_page_once_and_finds_the_events(db_path, default
 
     rows = [
         json.loads(line)
-        for line in run("events", "--db", str(db_path), "--format", "json").output.splitlines()
+        for line in run("articles", "--db", str(db_path), "--format", "json").output.splitlines()
     ]
     found = {(r["url"].split("/", 3)[3], r["type"]) for r in rows}
     gold = {(path, label) for path, facts in GOLDEN.items() for label in facts["labels"]}

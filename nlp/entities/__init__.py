@@ -1,0 +1,1 @@
+"""Named entities: the company and regulator registries and matching them in text."""
