@@ -49,6 +49,8 @@ _LAST_YEAR = (
 )
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _Y = r"(?P<y>(?:19|20)\d\d)"
+# a month named alone ("in April", "4月") is this year's, or last year's when still to come
+_FULL_MONTH_RE = "|".join(sorted((m for m in _MONTHS if len(m) > 3), key=len, reverse=True))
 _MN = rf"(?<!\w)(?P<mn>{_MONTH_RE})"
 _PATTERNS = [
     ("ymd", r"(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)"),
@@ -63,12 +65,25 @@ _PATTERNS = [
     ("md", rf"(?<!\w)(?P<mn>{_MONTH_RE})\.?\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d])"),
     ("ym", rf"(?<!\w)(?P<mn>{_MONTH_RE})\s(?:de\s)?(?P<y>(?:19|20)\d\d)"),
     ("ymd", r"(?<![\d.])(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>(?:19|20)\d\d)"),
+    ("m", rf"(?<!\w)(?P<mn>{_FULL_MONTH_RE})(?!\w)"),
+    ("m", r"(?<![\d年])(?P<m>\d{1,2})\s?月(?!\s?\d{1,2}\s?[日号])"),
     ("wd", r"(?P<wd>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + ")"),
     ("yesterday", rf"(?<!\w)(?:{_YESTERDAY})"),
     ("lastyear", rf"(?<!\w)(?:{_LAST_YEAR})"),
     ("y", r"(?<![\d.,])(?P<y>(?:19|20)\d\d)(?![\d.,%])"),
 ]  # fmt: skip
 _COMPILED = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
+# A year that qualifies sales is no action date: fines are a share of "2019 turnover".
+_TURNOVER_AFTER = re.compile(
+    r"^\s?(?:年度?)?(?:的)?(?:中国|中國)?(?:境内|境內|全球|全年)?(?:销售额|銷售額|營收|营收|收入|营业额|"
+    r"營業額|销售|(?:\s?[a-z-]+){0,2}\s?(?:sales|revenue|turnover)|fiscal|financial year|annual)",
+    re.IGNORECASE,
+)
+_TURNOVER_BEFORE = re.compile(
+    r"(?:sales|revenue|turnover|chiffre d'affaires|ventes|Umsatz|Umsatzes|ingresos|fatturato)"
+    r"(?:\s\w+){0,3}\s(?:in|of|en|de|von|im|del|di)?\s?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +127,7 @@ def _first_date(text: str, published: date) -> ActionDate | None:
     return found[0][1] if found else None
 
 
-_RANK = {"ymd": 0, "ym": 1, "md": 2, "wd": 3, "yesterday": 3, "lastyear": 4, "y": 5}
+_RANK = {"ymd": 0, "ym": 1, "md": 2, "wd": 3, "yesterday": 3, "m": 4, "lastyear": 4, "y": 5}
 
 
 def _resolve(kind: str, match: re.Match, published: date) -> ActionDate | None:
@@ -123,6 +138,13 @@ def _resolve(kind: str, match: re.Match, published: date) -> ActionDate | None:
             return ActionDate(date(int(groups["y"]), month, int(groups["d"])), "day")
         if kind == "ym":
             return ActionDate(date(int(groups["y"]), month, 1), "month")
+        if kind == "m":
+            if match[0] == "may" or month is None:
+                return None  # the verb
+            day = date(published.year, month, 1)
+            if day > published:
+                day = date(published.year - 1, month, 1)
+            return ActionDate(day, "month")
         if kind == "md":
             day = date(published.year, month, int(groups["d"]))
             if day > published:  # "on Dec 30" in a story published in January
@@ -140,6 +162,11 @@ def _resolve(kind: str, match: re.Match, published: date) -> ActionDate | None:
     year = int(groups["y"])
     if year >= published.year:
         return None  # this year's date says nothing about a past event
+    text = match.string
+    if _TURNOVER_AFTER.match(text[match.end() :]) or _TURNOVER_BEFORE.search(
+        text[max(0, match.start() - 40) : match.start()]
+    ):
+        return None
     return ActionDate(date(year, 1, 1), "year")
 
 

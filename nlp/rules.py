@@ -477,7 +477,7 @@ class RulesClassifier:
         """
         sentences = prepare(text)
         hits = sorted((index, rules.label) for rules, index, _ in self._hits(sentences))
-        return [(label, sentences[index].text) for index, label in dict.fromkeys(hits)]
+        return [(label, sentences[index].original) for index, label in dict.fromkeys(hits)]
 
     def _hits(self, sentences: list[Sentence]):
         """Yield (rules, sentence index, hit) for every sentence where a label fires."""

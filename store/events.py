@@ -128,8 +128,13 @@ def _summary(facts: list[dict], company_name: str | None) -> dict:
         first_by_source.setdefault(source, stamp)
     stamps = sorted(first_by_source.values())
     lead = _hours(stamps[0], stamps[1]) if len(stamps) > 1 else None
-    dated = [f for f in news if f["action_precision"] == "day"] or news
-    action = min(dated, key=lambda f: f["action_date"] or "9999")
+    # the most precise date any article gives; "published" (no date in the text) beats a bare
+    # month or year, which more often qualify something else
+    for precision in ("day", "published", "month", "year"):
+        dated = [f for f in news if f["action_precision"] == precision]
+        if dated:
+            break
+    action = min(dated or news, key=lambda f: f["action_date"] or "9999")
     amounts = _amounts(news)
     main_amount = amounts[0] if amounts else {}
     records = max(

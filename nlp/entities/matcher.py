@@ -133,11 +133,15 @@ class EntityMatcher:
             latin = _LATIN.match(text[start]) is not None
             if ambiguous and entity_id not in sure:
                 # another firm named beside a capitalised name inside a sentence makes it a
-                # firm too ("Xiaomi overtakes Apple"); at a sentence start capitals prove nothing
-                firm_beside = (
-                    latin and self.registry.kind == "company" and bool(sure)
-                    and not _sentence_start(text, start)
-                )  # fmt: skip
+                # firm too ("Xiaomi overtakes Apple"); at a sentence start capitals prove nothing.
+                # A CJK name needs the other firm right next to it (阿里腾讯各被罚, 阿里、腾讯).
+                firm_beside = self.registry.kind == "company" and (
+                    (latin and bool(sure) and not _sentence_start(text, start))
+                    or any(
+                        e in sure and (0 <= s - end <= 1 or 0 <= start - e_end <= 1)
+                        for s, e_end, e, _ in chosen
+                    )
+                )
                 if not firm_beside and not self._context_in(context_low, entity_id, latin):
                     continue
             mentions.append(Mention(entity_id, start, end, text[start:end]))

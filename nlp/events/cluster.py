@@ -7,8 +7,8 @@ that event. A fact joins the best compatible event:
 - action dates within WINDOW_DAYS (a past event recalled by year joins that year's event);
 and among those it prefers a syndicated copy of a member (MinHash), agreeing amounts, the same
 regulator, similar embeddings (when the multilingual model is present) and the nearest date.
-A recalled action with no date of its own ("Alibaba's record fine") joins that firm's latest
-earlier event, or nothing: it never starts an event dated by a later story.
+A recalled action ("Alibaba's record fine in April") joins the event its date points to, or,
+undated, that firm's latest earlier event, or nothing: it never starts an event of its own.
 Contradicting amounts do not split an event: the disagreement is shown on it. With no match a
 new event starts, linked to an earlier event of the same firm and type it updates (an appeal,
 a reduced fine, a terminated listing after a suspension).
@@ -86,9 +86,16 @@ def assign(
             best, best_score, duplicate = event, score, copy_of
     if best is not None:
         return Assignment(best.id, new=False, duplicate_of=duplicate)
-    if fact.recalled and (fact.action is None or fact.action.precision == "published"):
+    if fact.likely_earlier and fact.action.precision == "published":
         earlier = [e for e in history if e.type == fact.type and e.key == fact.key]
         if earlier and not fact.key.startswith("?"):
+            return Assignment(max(earlier, key=lambda e: e.day).id, new=False)
+    if fact.recalled:
+        # a recalled action joins the firm's latest earlier event, or nothing: an old fine
+        # mentioned in a new story never becomes news of its own
+        undated = fact.action is None or fact.action.precision == "published"
+        earlier = [e for e in history if e.type == fact.type and e.key == fact.key]
+        if undated and earlier and not fact.key.startswith("?"):
             return Assignment(max(earlier, key=lambda e: e.day).id, new=False)
         return None
     return Assignment(event_id(fact), new=True, follows=_follows(fact, history))
@@ -106,8 +113,11 @@ def _compatible(fact: Fact, signature, embedding, event: EventState) -> bool:
 
 def _in_window(fact: Fact, event: EventState) -> bool:
     action = fact.action
+    near_publication = abs((fact.published - event.day).days) <= WINDOW_DAYS
     if action is None:
-        return abs((fact.published - event.day).days) <= WINDOW_DAYS
+        return near_publication
+    if not fact.recalled and action.precision in ("year", "month") and near_publication:
+        return True  # the news of the day, whatever earlier date its sentence also names
     if action.precision == "year" or event.precision == "year":
         return action.day.year == event.day.year
     if action.precision == "month" or event.precision == "month":

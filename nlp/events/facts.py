@@ -30,7 +30,9 @@ from nlp.rules import RulesClassifier
 from nlp.sentences import split_sentences
 
 # Between two firms of one list: "Google and Facebook", "阿里巴巴、腾讯", "Free et Orange".
-_LIST_GAP = re.compile(r"^\s*(?:,|、|，|and|et|und|y|e|和|与|與|及|以及|&|/)?\s*(?:,\s*)?$", re.I)
+_LIST_GAP = re.compile(
+    r"^\s*(?:,|、|，|·|・|and|et|und|y|e|和|与|與|及|以及|&|/|와|과|및|に|と)?\s*(?:,\s*)?$", re.I
+)
 _FINE_WORDS = re.compile(
     r"fine|penalt|sanction|amende|Bußgeld|Strafe|multa|sanzione|罚|罰|処分|課徴金|과징금|벌금|штраф",
     re.I,
@@ -63,6 +65,9 @@ class Fact:
     records: Count | None = None
     action: ActionDate | None = None
     recalled: bool = False  # an earlier action the article mentions, not its news
+    # a breach named as the reason of a fine ("fined over a 2021 leak") was reported before:
+    # it joins that firm's latest breach event when there is one
+    likely_earlier: bool = False
 
     @property
     def key(self) -> str:
@@ -79,6 +84,8 @@ class FactExtractor:
         self.company_matcher = EntityMatcher(self.companies)
         self.regulator_matcher = EntityMatcher(self.regulators)
         self.rules = RulesClassifier()
+        self._labels_for: tuple[str, str] | None = None
+        self._labels: list[tuple[str, str]] = []
 
     def facts(self, article: dict, tag: dict) -> list[Fact]:
         """The facts of one (article, tag): its firms' actions of that type."""
@@ -97,16 +104,24 @@ class FactExtractor:
             published=published,
             mentioned=mentioned,
         )
+        evidence = self._news_sentence(title, body, tag["type"], evidence)
         primary, guess = self._primary_firms(title, body, evidence)
         facts = []
         for firm in primary or [None]:
             fact = self._fact(common, firm, evidence, [evidence, title], title, body, lang)
             if len(primary) > 1 and fact.amount is not None:
-                # "150 millions à Google et 60 millions à Facebook": each firm its own sum
-                fact.amount = self._amount_beside(firm, evidence, lang) or fact.amount
+                # "150 millions à Google et 60 millions à Facebook": each firm its own sum,
+                # from the news sentence or the first sentence about a fine that names it
+                for sentence in (evidence, *split_sentences(body)[:MAX_SENTENCES]):
+                    own = _FINE_WORDS.search(sentence) and self._amount_beside(firm, sentence, lang)
+                    if own:
+                        fact.amount = own
+                        break
                 self._convert(fact)
             if _UPDATE.search(evidence):
                 fact.action = _latest_date(evidence, published)
+            breach = tag["type"] == "data_breach"
+            fact.likely_earlier = breach and _FINE_WORDS.search(evidence) is not None
             if firm is None:
                 fact.names = guess
                 fact.company_guess = _display(guess[0], article_text) if guess else None
@@ -146,17 +161,39 @@ class FactExtractor:
         self._convert(fact)
         return fact
 
+    def _news_sentence(self, title: str, body: str, event_type: str, evidence: str) -> str:
+        """The sentence that reports the article's news of this type: the headline when the
+        rules tagger finds the action there (headlines name the news, bodies recall the past),
+        else the classifier's evidence, unless the rules find no such action in it but do
+        elsewhere (a headline about a fine given as the evidence of an IPO halt)."""
+        hits = [s for label, s in self._labelled(title, body) if label == event_type]
+        if hits and hits[0].strip() == title.strip():
+            return title
+        if not hits or any(h.strip() == evidence.strip() for h in hits):
+            return evidence
+        own = [label for label, _ in self.rules.sentence_labels(evidence)]
+        return evidence if event_type in own or not own and not _has_trigger(evidence) else hits[0]
+
+    def _labelled(self, title: str, body: str) -> list[tuple[str, str]]:
+        key = (title, body)
+        if self._labels_for != key:
+            sentences = [title, *split_sentences(body)[:MAX_SENTENCES]]
+            self._labels = self.rules.sentence_labels("\n".join(sentences))
+            self._labels_for = key
+        return self._labels
+
     def _primary_firms(self, title: str, body: str, evidence: str) -> tuple[list[str], list[str]]:
         find = self._find
-        in_title = {m.entity for m in find(title)}
+        in_title = find(title)
+        title_firms = {m.entity for m in in_title}
         mentions = find(evidence)
-        if mentions:
+        if mentions and (not title_firms or title_firms & {m.entity for m in mentions}):
             firms = _listed_together(evidence, mentions)
-            firms += [m.entity for m in mentions if m.entity in in_title]
+            firms += [m.entity for m in mentions if m.entity in title_firms]
             return _distinct_groups(self.companies, firms), []
-        mentions = find(title)
-        if mentions:
-            return _distinct_groups(self.companies, _listed_together(title, mentions)), []
+        if in_title:
+            # the headline's firm is the news; others in the evidence are recalled
+            return _distinct_groups(self.companies, _listed_together(title, in_title)), []
         counts: dict[str, int] = {}
         for mention in find(body):
             counts[mention.entity] = counts.get(mention.entity, 0) + 1
@@ -167,8 +204,7 @@ class FactExtractor:
 
     def _recalled(self, title, body, event_type, evidence):
         """(sentence, firm) for each firm named where the rules tagger finds this type."""
-        sentences = [title, *split_sentences(body)[:MAX_SENTENCES]]
-        for label, sentence in self.rules.sentence_labels("\n".join(sentences)):
+        for label, sentence in self._labelled(title, body):
             if label == event_type and sentence.strip() != evidence.strip():
                 for mention in self._find(sentence):
                     yield sentence, mention.entity
@@ -208,6 +244,18 @@ class FactExtractor:
         year = fact.action.day.year if fact.action else fact.published.year
         fact.amount_usd = rates.convert(fact.amount.value, fact.amount.currency, "USD", year)
         fact.amount_eur = rates.convert(fact.amount.value, fact.amount.currency, "EUR", year)
+
+
+_TRIGGER = re.compile(
+    r"fine|penalt|sanction|amende|breach|leak|hack|scrap|stole|expos|fuite|piratage|IPO|listing|"
+    r"introduction en Bourse|Börsengang|罚|罰|泄露|洩露|爬|上市|流出|上場|상장|유출|과징금",
+    re.IGNORECASE,
+)
+
+
+def _has_trigger(text: str) -> bool:
+    """Any word of the three event types: the evidence is about some event."""
+    return _TRIGGER.search(text) is not None
 
 
 def _distinct_groups(registry: Registry, firms: list[str]) -> list[str]:

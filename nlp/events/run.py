@@ -110,14 +110,23 @@ def _window(fact: Fact) -> tuple[str, str]:
         return f"{action.day.year}-01-01", f"{action.day.year}-12-31"
     span = timedelta(days=WINDOW_DAYS)
     since, until = action.day - span, action.day + span
+    if action.precision == "month":  # "in January 2019": any day of that month
+        until = action.day + timedelta(days=31) + span
     # an event known only by its year (a past mention) starts on January 1st
     return min(since, date(since.year, 1, 1)).isoformat(), until.isoformat()
 
 
 def _candidates(db, fact: Fact) -> list[EventState]:
-    since, until = _window(fact)
     key = None if fact.key.startswith("?") else fact.key
-    return [_state(e) for e in event_store.event_states(db, fact.type, key, since, until)]
+    since, until = _window(fact)
+    found = {e["id"]: e for e in event_store.event_states(db, fact.type, key, since, until)}
+    if not fact.recalled and fact.action.precision in ("year", "month"):
+        # the article's own news may carry an earlier date: events of its publication days too
+        span = timedelta(days=WINDOW_DAYS)
+        near = (fact.published - span).isoformat(), (fact.published + span).isoformat()
+        for e in event_store.event_states(db, fact.type, key, *near):
+            found.setdefault(e["id"], e)
+    return [_state(e) for e in found.values()]
 
 
 def _history(db, fact: Fact) -> list[EventState]:
