@@ -8,8 +8,8 @@ in later stories, misreported amounts, appeals and terminations that follow earl
 The articles go into a real database file with their gold event types as tags (so the figure
 measures grouping, not tagging); the evidence sentence for each tag is the default classifier's
 when it fires for that type, else the headline. Items are (article, gold event) pairs; an item
-is compared with the fact the stage made for that event's firm in that article (the one
-nearest in date), and stands alone when there is none. Three
+is compared with the fact the stage made for that event's firm in that article (the one whose
+event is nearest in date, within 45 days), and stands alone when there is none. Three
 runs in the same process: the event stage with multilingual embeddings, without them, and a
 baseline that groups by registry firm and type within 10 days of publication.
 
@@ -91,10 +91,11 @@ def fill(db, articles: list[dict], evidence: dict) -> None:
 
 
 def predicted_clusters(db) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
-    """(article id, type, firm key) -> [(action date, event id)] of the article's facts."""
+    """(article id, type, firm key) -> [(event's action date, event id)] of its facts."""
     clusters: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
     rows = db.query(
-        "SELECT article_id, type, firm_key, action_date, event_id FROM article_facts ORDER BY rowid"
+        "SELECT f.article_id, f.type, f.firm_key, e.action_date, f.event_id "
+        "FROM article_facts f JOIN events e ON e.id = f.event_id ORDER BY f.rowid"
     )
     for row in rows:
         fact = (row["action_date"], row["event_id"])
@@ -123,13 +124,19 @@ def baseline_clusters(articles: list[dict]) -> dict[tuple[str, str], str]:
 
 
 def _aligned(clusters, keys, starts, article, event) -> str:
-    """The article's fact for this gold event: its firm's, nearest in date to the event."""
+    """The article's fact for this gold event: its firm's, whose event is nearest in date to
+    the gold event; with none for that firm within ALIGN_DAYS, the item stands alone."""
     aid, t = article["id"], event["type"]
-    facts = clusters.get((aid, t, keys[event["event"]]))
-    if not facts:  # no fact for this firm: the item stands alone
-        return f"missing:{aid}:{event['event']}"
     start = starts[event["event"]]
-    return min(facts, key=lambda f: abs((date.fromisoformat(f[0][:10]) - start).days))[1]
+    facts = [
+        (abs((date.fromisoformat(day[:10]) - start).days), event_id)
+        for day, event_id in clusters.get((aid, t, keys[event["event"]]), [])
+    ]
+    near = [f for f in facts if f[0] <= ALIGN_DAYS]
+    return min(near)[1] if near else f"missing:{aid}:{event['event']}"
+
+
+ALIGN_DAYS = 45  # an event dated further from the gold event's first report is another one
 
 
 def _event_starts(articles) -> dict[str, date]:

@@ -81,11 +81,14 @@ class EntityMatcher:
             if e.ambiguous
         }
 
-    def find(self, text: str, context: str | None = None) -> list[Mention]:
+    def find(
+        self, text: str, context: str | None = None, known: frozenset[str] = frozenset()
+    ) -> list[Mention]:
         """Every accepted mention in `text`, in order; overlapping hits keep the longest.
 
         context: the whole article when `text` is one sentence of it, so that "Apple" in a
-        sentence counts when the article speaks of iPhones.
+        sentence counts when the article speaks of iPhones. known: entities already accepted
+        elsewhere in that article, whose ambiguous names need no more proof.
         """
         if not text or not self._has_patterns:
             return []
@@ -98,7 +101,7 @@ class EntityMatcher:
                 if self._accept(text, start, end, name, exact, blocked.get(entity_id, ())):
                     hits.append((start, end, entity_id, name in self.registry[entity_id].ambiguous))
         chosen = _longest_first(hits)
-        return self._with_context(text, _lower(context) if context else low, chosen)
+        return self._with_context(text, _lower(context) if context else low, chosen, known)
 
     def _blocked_spans(self, low: str) -> dict[str, list[tuple[int, int]]]:
         spans: dict[str, list[tuple[int, int]]] = {}
@@ -126,8 +129,10 @@ class EntityMatcher:
         # any spelling with a capital letter (DiDi, ALIBABA); all lower case is a word
         return found != found.lower()
 
-    def _with_context(self, text: str, context_low: str, chosen) -> list[Mention]:
-        sure = {entity_id for _, _, entity_id, ambiguous in chosen if not ambiguous}
+    def _with_context(
+        self, text: str, context_low: str, chosen, known=frozenset()
+    ) -> list[Mention]:
+        sure = {entity_id for _, _, entity_id, ambiguous in chosen if not ambiguous} | known
         mentions = []
         for start, end, entity_id, ambiguous in chosen:
             latin = _LATIN.match(text[start]) is not None

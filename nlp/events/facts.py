@@ -96,7 +96,9 @@ class FactExtractor:
         published = _day(article.get("published") or article.get("fetched_at"))
         article_text = f"{title}\n{body}"
         self._context = article_text
-        mentioned = sorted({m.entity for m in self.company_matcher.find(article_text)})
+        self._known: frozenset[str] = frozenset()
+        self._known = frozenset(m.entity for m in self.company_matcher.find(article_text))
+        mentioned = sorted(self._known)
         common = dict(
             article_id=article["id"],
             type=tag["type"],
@@ -227,7 +229,7 @@ class FactExtractor:
         return min(sums, key=gap)
 
     def _find(self, text: str):
-        return self.company_matcher.find(text, context=self._context)
+        return self.company_matcher.find(text, context=self._context, known=self._known)
 
     def _regulator(self, title: str, body: str, evidence: str) -> str | None:
         lead = " ".join(split_sentences(body)[:3])

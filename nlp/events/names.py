@@ -1,15 +1,17 @@
 """Names for a firm the registry does not know, so its articles can still be grouped.
 
 An unknown firm is the subject of its story, so its name recurs: the capitalised words
-(Latin script) of the headline and lead, and the Chinese or Japanese strings of the headline,
-that come back at least twice in the article, minus regulators and generic words. Two
-articles share a firm when they share one of these names (or, across languages, when their
-evidence reads the same to the multilingual model).
+(Latin script) of the headline and lead, and the Chinese strings of the headline, that come
+back at least twice in the article, minus regulators and generic words. Two articles share a
+firm when they share one of these names. A Chinese name also counts in pinyin (pypinyin), the
+way the English and French press write a startup's name: 鲜果集 is "Xianguoji".
 """
 
 from __future__ import annotations
 
 import re
+
+from pypinyin import lazy_pinyin
 
 from nlp.entities.matcher import EntityMatcher
 from nlp.sentences import split_sentences
@@ -60,15 +62,25 @@ def unknown_firm_names(title: str, body: str, regulators: EntityMatcher, limit: 
         for name in _cjk_candidates(run, body):
             counts[name] = body.count(name) + 1
     ranked = sorted((n for n, c in counts.items() if c >= 2), key=lambda n: (-counts[n], n))
-    return _maximal(ranked)[:limit]
+    names = _maximal(ranked)[:limit]
+    return names + [p for n in names if _CJK_RUN.fullmatch(n) and (p := _pinyin(n)) not in names]
+
+
+def _pinyin(name: str) -> str:
+    return "".join(lazy_pinyin(name)).casefold()
 
 
 def _cjk_candidates(run: str, body: str):
-    """Substrings of 2-4 characters of a headline run that recur in the body, not generic."""
+    """Substrings of 2-4 characters of a headline run that recur in the body and touch no
+    generic word (not 业板上 out of 创业板上市)."""
+    generic = bytearray(len(run))
+    for word in _CJK_GENERIC:
+        for match in re.finditer(re.escape(word), run):
+            generic[match.start() : match.end()] = b"\x01" * len(word)
     for size in (4, 3, 2):
         for start in range(len(run) - size + 1):
             piece = run[start : start + size]
-            if body.count(piece) >= 1 and not any(g in piece for g in _CJK_GENERIC):
+            if body.count(piece) >= 1 and not any(generic[start : start + size]):
                 yield piece
 
 
