@@ -1,4 +1,5 @@
-"""APScheduler wiring only: one crawl job per source at its interval, then the tag stage.
+"""APScheduler wiring only: one crawl job per source at its interval, then the tag and event
+stages.
 
 The job functions are importable and tested without a scheduler. The daemon around this
 (single-instance lock, signals, alerts) is tracked in its own issue.
@@ -15,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 import store
 from nlp.classify import load_classifier
 from nlp.run import tag_pending
+from riskwatch.events_stage import run_event_stage
 from riskwatch.settings import Settings
 from spiders.launch import crawl_in_subprocess
 from spiders.sources import SourceRegistry
@@ -30,12 +32,16 @@ def crawl_job(source: str, settings: Settings) -> int:
 
 
 def tag_job(settings: Settings) -> int:
-    """Tag everything pending; a missed or repeated run is harmless (it reads the store)."""
+    """Tag everything pending, then group new tags into events; returns how many articles were
+    tagged. A missed or repeated run is harmless: both stages read what the store has pending."""
     db = store.open_db(settings.db)
     try:
         classifier = load_classifier(settings.model, say=log.info)
         log.info("tag stage: %s %s", classifier.name, classifier.version)
-        return tag_pending(db, classifier, settings.batch_size)
+        tagged = tag_pending(db, classifier, settings.batch_size)
+        stats = run_event_stage(db, settings, classifier, log.info)
+        log.info("event stage: %d facts, %d new events", stats.facts, stats.new_events)
+        return tagged
     finally:
         db.close()
 
@@ -61,7 +67,7 @@ def build_scheduler(settings: Settings, registry: SourceRegistry) -> BlockingSch
         IntervalTrigger(minutes=5),
         args=[settings],
         id="tag",
-        name="tag pending articles",
+        name="tag pending articles, then group them into events",
         replace_existing=True,
     )
     scheduler.add_listener(_log_job_error, EVENT_JOB_ERROR)

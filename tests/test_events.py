@@ -316,3 +316,25 @@ def test_events_and_event_commands(db, db_path):
     assert missing.exit_code == 1 and "no event 'ev-nope'" in missing.output
     firms = run(cli, ["companies", "阿里"]).output
     assert "alibaba" in firms
+
+
+def test_a_firm_mentioned_in_passing_gets_no_event(db):
+    add(
+        db,
+        "p",
+        "Alibaba fined 18.2 billion yuan for abusing market dominance",
+        "SAMR fined Alibaba 18.2 billion yuan on Saturday. Shares of JD.com, a rival, rose 2% "
+        "in Hong Kong trading.",
+        "2021-04-10T09:00:00Z",
+    )
+    build_events(db)
+    assert [e["company"] for e in events(db)] == ["alibaba"]
+    (fact,) = db.query("SELECT mentioned FROM article_facts")
+    assert json.loads(fact["mentioned"]) == ["alibaba", "jd"]  # seen, but not the event's firm
+
+
+def test_a_megabyte_article_goes_through_the_stage(db):
+    body = "The CNIL fined Google 100 million euros. " + "Regulators met on Monday. " * 40_000
+    add(db, "big", "Google fined 100 million euros", body[:1_000_000], "2020-12-10T09:00:00Z")
+    assert build_events(db).facts == 1
+    assert events(db)[0]["amount_value"] == 100e6

@@ -22,3 +22,6 @@ def test_crawl_then_tag_jobs_fill_the_store(db_path, sources_file):
     assert tag_job(settings) == 0  # nothing left pending: a repeated run is harmless
     db = store.open_db(db_path)
     assert {r["status"] for r in db.query("SELECT status FROM articles")} == {"tagged"}
+    tagged = {r["article_id"] for r in db.query("SELECT article_id FROM tags")}
+    grouped = {r["article_id"] for r in db.query("SELECT article_id FROM article_facts")}
+    assert tagged == grouped  # the event stage ran after the tag stage

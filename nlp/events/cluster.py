@@ -23,6 +23,7 @@ from datetime import date
 
 import numpy as np
 
+from nlp.action_dates import ActionDate
 from nlp.dedupe import similarity
 from nlp.events.facts import Fact
 
@@ -98,6 +99,8 @@ def assign(
         if undated and earlier and not fact.key.startswith("?"):
             return Assignment(max(earlier, key=lambda e: e.day).id, new=False)
         return None
+    if fact.date_may_be_background:
+        fact.action = ActionDate(fact.published, "published")
     return Assignment(event_id(fact), new=True, follows=_follows(fact, history))
 
 

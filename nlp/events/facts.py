@@ -68,6 +68,8 @@ class Fact:
     # a breach named as the reason of a fine ("fined over a 2021 leak") was reported before:
     # it joins that firm's latest breach event when there is one
     likely_earlier: bool = False
+    # an old month or year in the news sentence may date a background fact, not the action
+    date_may_be_background: bool = False
 
     @property
     def key(self) -> str:
@@ -107,7 +109,7 @@ class FactExtractor:
             mentioned=mentioned,
         )
         evidence = self._news_sentence(title, body, tag["type"], evidence)
-        primary, guess = self._primary_firms(title, body, evidence)
+        primary, guess = self._primary_firms(title, body, evidence, lang)
         facts = []
         for firm in primary or [None]:
             fact = self._fact(common, firm, evidence, [evidence, title], title, body, lang)
@@ -124,6 +126,11 @@ class FactExtractor:
                 fact.action = _latest_date(evidence, published)
             breach = tag["type"] == "data_breach"
             fact.likely_earlier = breach and _FINE_WORDS.search(evidence) is not None
+            # "practices that began in June 2015" in today's news: if no event of that time
+            # exists to join, the news is today's
+            fact.date_may_be_background = fact.action.precision in ("month", "year") and (
+                (published - fact.action.day).days > 365
+            )
             if firm is None:
                 fact.names = guess
                 fact.company_guess = _display(guess[0], article_text) if guess else None
@@ -184,14 +191,19 @@ class FactExtractor:
             self._labels_for = key
         return self._labels
 
-    def _primary_firms(self, title: str, body: str, evidence: str) -> tuple[list[str], list[str]]:
+    def _primary_firms(
+        self, title: str, body: str, evidence: str, lang: str
+    ) -> tuple[list[str], list[str]]:
         find = self._find
         in_title = find(title)
         title_firms = {m.entity for m in in_title}
         mentions = find(evidence)
         if mentions and (not title_firms or title_firms & {m.entity for m in mentions}):
             firms = _listed_together(evidence, mentions)
-            firms += [m.entity for m in mentions if m.entity in title_firms]
+            if evidence.strip() != title.strip():
+                firms += [m.entity for m in mentions if m.entity in title_firms]
+            else:  # "100 millions pour Google et 35 millions pour Amazon": each has its sum
+                firms += [m.entity for m in mentions if self._sum_next_to(m, evidence, lang)]
             return _distinct_groups(self.companies, firms), []
         if in_title:
             # the headline's firm is the news; others in the evidence are recalled
@@ -227,6 +239,13 @@ class FactExtractor:
             )
 
         return min(sums, key=gap)
+
+    def _sum_next_to(self, mention: Mention, sentence: str, lang: str) -> bool:
+        """A sum just before the name ("35 millions pour Amazon") or just after ("Amazon $42m")."""
+        sums = find_money(sentence, lang, self._context)
+        return any(
+            0 <= mention.start - m.end <= 12 or 0 <= m.start - mention.end <= 3 for m in sums
+        )
 
     def _find(self, text: str):
         return self.company_matcher.find(text, context=self._context, known=self._known)
@@ -312,7 +331,9 @@ def _nearest_fine_word(text: str, sums: list[Money]) -> Money:
         # a sum right after a fine word, or just before it ("a 50m fine"), is the fine
         return min((money.start - w) if money.start >= w else 3 * (w - money.end) for w in words)
 
-    return min(sums, key=distance)
+    # the first sum right next to a fine word: later ones are often the executives' fines
+    close = [m for m in sums if distance(m) <= 6]
+    return close[0] if close else min(sums, key=distance)
 
 
 def _records(evidence: str, title: str, body: str, lang: str) -> Count | None:
