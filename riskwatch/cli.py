@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import sys
-from contextlib import contextmanager
 
 import click
 
@@ -14,45 +12,9 @@ import store
 from nlp.classify import load_classifier
 from nlp.jsonl import classify_items, read_items
 from riskwatch import __version__
-from riskwatch.errors import RiskwatchError
+from riskwatch.cli_options import FORMATS, config_option, db_option, settings_for, user_errors
+from riskwatch.commands import register as register_commands
 from riskwatch.output import render
-from riskwatch.settings import load_settings
-
-FORMATS = click.Choice(["table", "json", "csv"])
-
-
-@contextmanager
-def user_errors(context: str = ""):
-    """Turn errors a user can cause into `Error: ...` and exit 1, never a traceback."""
-    try:
-        yield
-    except (RiskwatchError, sqlite3.DatabaseError, OSError) as err:
-        prefix = f"{context}: " if context and not str(err).startswith(context) else ""
-        raise click.ClickException(f"{prefix}{err}") from err
-
-
-def db_option(func):
-    return click.option(
-        "--db",
-        "db_path",
-        default=None,
-        metavar="PATH",
-        help="Database file [default: riskwatch.db, or as configured]",
-    )(func)
-
-
-def config_option(func):
-    return click.option(
-        "--config",
-        default=None,
-        metavar="FILE",
-        help="Settings file [default: ./riskwatch.toml if present]",
-    )(func)
-
-
-def settings_for(ctx_config, **flags):
-    with user_errors("settings"):
-        return load_settings(ctx_config, **flags)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -457,6 +419,9 @@ def _print_status(db_path: str, only: set[str] | None, fmt: str = "table") -> No
         "last_error",
     ]
     click.echo(render(rows, columns, fmt, title="Sources"), nl=False)
+
+
+register_commands(cli)
 
 
 def main() -> None:

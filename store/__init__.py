@@ -19,7 +19,7 @@ from store.db import (
     tagged_articles,
     write_txn,
 )
-from store.events import get_event, list_events
+from store.events import events_timeline, get_event, list_events
 from store.frontier import (
     frontier_discover,
     frontier_done,
@@ -39,6 +39,7 @@ __all__ = [
     "frontier_known",
     "frontier_pending",
     "get_article",
+    "events_timeline",
     "get_event",
     "list_events",
     "open_db",

@@ -270,3 +270,36 @@ def event_history(db: Database, event_type: str, firm_key: str, before: str) -> 
             [event_type, firm_key, before],
         )
     )
+
+
+def events_timeline(
+    db: Database,
+    *,
+    company: str | None = None,
+    event_type: str | None = None,
+    regulator: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    by: str = "month",
+) -> list[dict]:
+    """Events per period (month or year) and type: counts and summed amounts in USD and EUR."""
+    if by not in ("month", "year"):
+        raise ValueError(f"by must be month or year, not {by!r}")
+    width = 7 if by == "month" else 4
+    clauses, params = where_clauses(
+        ("e.type = ?", event_type),
+        ("e.regulator = ?", regulator),
+        ("e.action_date >= ?", since),
+        ("e.action_date < ?", until),
+        ("e.id IN (SELECT event_id FROM event_companies WHERE company = ?)", company),
+    )
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return list(
+        db.query(
+            f"SELECT substr(e.action_date, 1, {width}) AS period, e.type, count(*) AS events, "
+            "round(sum(e.amount_usd), 2) AS amount_usd, round(sum(e.amount_eur), 2) AS amount_eur,"
+            " sum(e.n_articles) AS articles "
+            f"FROM events e {where} GROUP BY period, e.type ORDER BY period, e.type",
+            params,
+        )
+    )
