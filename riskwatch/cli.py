@@ -215,21 +215,26 @@ def model_info():
 @db_option
 @config_option
 @click.option("--type", "event_type", default=None, help="Only articles tagged with this type.")
+@click.option("--company", default=None, help="Only articles naming this firm (any alias, units).")
 @click.option("--source", default=None)
 @click.option("--lang", default=None)
 @click.option("--since", default=None, metavar="DATE")
 @click.option("--until", default=None, metavar="DATE")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def search(text, db_path, config, event_type, source, lang, since, until, limit, fmt):
+def search(text, db_path, config, event_type, company, source, lang, since, until, limit, fmt):
     """Full-text search over stored articles (any language; "phrases", AND, OR, NOT).
 
     \b
         riskwatch search "data breach"
         riskwatch search 罚款 --lang zh --format json
+        riskwatch search fine --company alibaba    # Alibaba, 阿里巴巴, Taobao, 淘宝, ...
     """
+    from riskwatch.event_views import company_names
+
     settings = settings_for(config, db=db_path)
     with user_errors(settings.db):
+        names = company_names(settings, company) if company else None
         rows = store.search(
             store.open_db(settings.db),
             text,
@@ -239,6 +244,7 @@ def search(text, db_path, config, event_type, source, lang, since, until, limit,
             since=since,
             until=until,
             limit=limit,
+            any_of=names,
         )
     click.echo(
         render(

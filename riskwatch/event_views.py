@@ -27,6 +27,16 @@ def resolve(registry: Registry, query: str, what: str) -> str:
     raise InputError(f"unknown {what} {query!r}{hint}; `riskwatch companies` lists them")
 
 
+def company_names(settings: Settings, query: str) -> list[str]:
+    """Every name and ticker of a firm and of its units, for searching text."""
+    registry = company_registry(settings)
+    firm = resolve(registry, query, "company")
+    names = []
+    for member in sorted(registry.members(firm)):
+        names += [*registry[member].all_names(), *registry[member].tickers]
+    return list(dict.fromkeys(names))
+
+
 def find_events(db, settings: Settings, *, company=None, regulator=None, **filters) -> list[dict]:
     if company:
         company = resolve(company_registry(settings), company, "company")

@@ -19,15 +19,21 @@ def search(
     until: str | None = None,
     limit: int = 20,
     highlight: tuple[str, str] = ("[", "]"),
+    any_of: list[str] | None = None,
 ) -> list[dict]:
     """Articles matching `text`, best first (BM25), each with a highlighted snippet.
 
     `text` accepts words, "phrases", AND/OR/NOT and prefix* in any script; what FTS5 would
     reject is repaired rather than raised. Returns [] when nothing in `text` is searchable.
+    any_of: names of which the article must contain at least one (a firm and its aliases).
     """
     match = fts_query(text)
     if match is None:
         return []
+    if any_of:
+        names = [q for q in (fts_query('"' + n.replace('"', " ") + '"') for n in any_of) if q]
+        if names:
+            match = f"({match}) AND ({' OR '.join(names)})"
     clauses, params = where_clauses(
         ("articles_fts MATCH ?", match),
         ("a.source = ?", source),
