@@ -95,7 +95,9 @@ def fts_query(user_query: str) -> str | None:
         elif quoted or word:
             phrase = _phrase(quoted or word)
             if phrase:
-                out.append(phrase + ("*" if word.endswith("*") else ""))
+                # a lone CJK character is indexed only inside bigrams: search them by prefix
+                lone_cjk = CJK_RUN.fullmatch(phrase.strip('"')) and len(phrase) == 3
+                out.append(phrase + ("*" if word.endswith("*") or lone_cjk else ""))
     out.extend(")" * depth)
     return _clean_operators(out)
 

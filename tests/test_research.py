@@ -111,3 +111,31 @@ def test_search_by_firm_covers_its_names_and_units(research_db):
     assert len(ids) == 3  # English, Chinese and the Taobao story; not Google's
     unknown = run(cli, ["search", "fined", "--company", "alibba"])
     assert unknown.exit_code == 1 and "did you mean alibaba" in unknown.output
+
+
+def test_an_older_database_is_migrated_and_a_newer_one_refused(tmp_path):
+    from sqlite_utils import Database
+
+    from store.schema import migrations
+
+    old = Database(tmp_path / "old.db")
+    first = migrations._migrations[0]
+    first.fn(old)  # the schema as the first release left it
+    old["_sqlite_migrations"].insert(
+        {"migration_set": "riskwatch", "name": first.name, "applied_at": "2026-01-01"}
+    )
+    old.close()
+    upgraded = store.open_db(tmp_path / "old.db")
+    assert {"events", "article_facts", "event_companies"} <= set(upgraded.table_names())
+    upgraded["_sqlite_migrations"].insert(
+        {"migration_set": "riskwatch", "name": "m999_future", "applied_at": "2030-01-01"}
+    )
+    upgraded.close()
+    result = CliRunner().invoke(cli, ["events", "--db", str(tmp_path / "old.db")])
+    assert result.exit_code == 1 and "written by a newer riskwatch" in result.output
+
+
+def test_a_single_chinese_character_finds_the_words_it_starts(research_db):
+    db = store.open_db(research_db)
+    assert {r["lang"] for r in store.search(db, "罚")} == {"zh"}
+    assert store.search(db, '"unbalanced') == [] and store.search(db, "AND OR") == []
