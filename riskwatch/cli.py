@@ -400,14 +400,35 @@ def sources(config, sources_file, fmt):
 @db_option
 @config_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def status(db_path, config, fmt):
-    """Per source: last crawl, its counts and errors, and stored articles.
+@click.option("--sources-file", default=None, metavar="FILE")
+@click.option("--watchlists", "watchlists_file", default=None, metavar="FILE")
+def status(db_path, config, fmt, sources_file, watchlists_file):
+    """Per source: last crawl, its counts and errors, and stored articles; then the daemon's
+    jobs (last run, outcome, next run) and the alert outbox.
 
     \b
         riskwatch status
     """
-    settings = settings_for(config, db=db_path)
+    settings = settings_for(
+        config, db=db_path, sources_file=sources_file, watchlists_file=watchlists_file
+    )
     _print_status(settings.db, None, fmt)
+    _print_jobs(settings, fmt)
+
+
+def _print_jobs(settings, fmt: str) -> None:
+    from scheduler import job_schedule, load_daemon_watchlists
+    from spiders.sources import load_registry
+    from store.alerts import alert_counts
+
+    with user_errors(settings.db):
+        registry = load_registry(settings.sources_file, shipped=settings.shipped_sources)
+        rows = job_schedule(settings, registry, load_daemon_watchlists(settings))
+        outbox = alert_counts(store.open_db(settings.db))
+    columns = ["job", "every", "last_started", "last_status", "seconds", "next_run", "detail"]
+    click.echo(render(rows, columns, fmt, title="Jobs of `riskwatch run`"), nl=False)
+    if fmt == "table" and outbox:
+        click.echo("alerts: " + ", ".join(f"{n} {state}" for state, n in sorted(outbox.items())))
 
 
 def _print_status(db_path: str, only: set[str] | None, fmt: str = "table") -> None:

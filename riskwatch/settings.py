@@ -19,6 +19,7 @@ class Settings:
     db: str = "riskwatch.db"
     model: str = "default"  # the e5 head; "rules" without torch
     sources_file: str | None = None  # a user registry that adds to or overrides the shipped one
+    shipped_sources: bool = True  # false: only the sources of sources_file
     companies_file: str | None = None  # firms added to (or extending) the shipped registry
     event_embeddings: bool = True  # cluster events with the multilingual model when present
     user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; set user_agent)"
@@ -30,6 +31,15 @@ class Settings:
     batch_size: int = 32
     lock_wait_ms: int = 10_000  # how long a writer waits for another writer's lock
     log_level: str = "INFO"
+    # the daemon (`riskwatch run`)
+    watchlists_file: str | None = None  # default ./watchlists.toml when it exists
+    alert_lookback_hours: float = 72.0  # alert on events first seen this recently (0: any)
+    tag_interval_s: int = 300  # tag and group new articles this often
+    alert_interval_s: int = 60  # queue and send alerts this often
+    interval_unit_s: int = 60  # seconds in one unit of a source's `interval` (minutes)
+    stop_grace_s: int = 30  # on SIGTERM, how long running crawls get to finish
+    digest_hour_utc: int = 7  # when the daily digests are written
+    digest_dir: str = "digests"
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -83,6 +93,10 @@ def _coerce(where: str, key: str, value):
             return value.strip().lower() in ("1", "true", "yes", "on")
         if "int" in kind:
             return int(value)
+        if "float" in kind:
+            return float(value)
+        if "bool" in kind:
+            return bool(value)
         return value if value is None else str(value)
     except ValueError as err:
         raise ConfigError(f"{where}: {value!r} is not a valid {kind}") from err

@@ -6,7 +6,7 @@ from sqlite_utils import Database, Migrations
 
 migrations = Migrations("riskwatch")
 
-SCHEMA_VERSION = 2  # the number of migrations below; bump with each new one
+SCHEMA_VERSION = 3  # the number of migrations below; bump with each new one
 
 
 @migrations()
@@ -170,3 +170,49 @@ def m002_events(db: Database) -> None:
     # Every firm an event is about, with the groups above it: --company alibaba finds Taobao's.
     db["event_companies"].create({"event_id": str, "company": str}, pk=("event_id", "company"))
     db["event_companies"].create_index(["company", "event_id"])
+
+
+@migrations()
+def m003_alerts_and_jobs(db: Database) -> None:
+    # The alert outbox: one row per event version, watchlist and channel. The unique key is
+    # what makes an alert go out once across restarts; status moves pending -> sending -> sent
+    # (or failed after its retries), and a row left in "sending" by a crash is sent again with
+    # the same idempotency key, so receivers can drop the repeat.
+    db["alerts"].create(
+        {
+            "id": int,
+            "event_id": str,
+            "watchlist": str,
+            "channel": str,
+            "version": int,
+            "kind": str,  # "new" or "update"
+            "fingerprint": str,  # what the alert said: sources and amounts, to see updates
+            "status": str,
+            "attempts": int,
+            "last_error": str,
+            "idempotency_key": str,
+            "created_at": str,
+            "next_try_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        defaults={"attempts": 0, "status": "pending"},
+    )
+    db["alerts"].create_index(["event_id", "watchlist", "channel", "version"], unique=True)
+    db["alerts"].create_index(["status", "next_try_at"])
+    # One row per job run of the daemon: what `riskwatch status` shows and where the schedule
+    # resumes from after a restart.
+    db["job_runs"].create(
+        {
+            "id": int,
+            "job": str,
+            "started": str,
+            "finished": str,
+            "status": str,  # running, ok, failed, killed
+            "detail": str,
+            "seconds": float,
+            "pid": int,
+        },
+        pk="id",
+    )
+    db["job_runs"].create_index(["job", "started"])

@@ -17,7 +17,7 @@ def test_one_job_per_source_plus_tag_stage(sources_file):
 
 def test_crawl_then_tag_jobs_fill_the_store(db_path, sources_file):
     settings = Settings(db=str(db_path), sources_file=str(sources_file), crawl_timeout=120)
-    assert crawl_job("fixture-listing", settings) == 0
+    assert crawl_job("fixture-listing", settings) == "2 new articles"
     assert tag_job(settings) == 2
     assert tag_job(settings) == 0  # nothing left pending: a repeated run is harmless
     db = store.open_db(db_path)
