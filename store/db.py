@@ -37,10 +37,28 @@ def open_db(path: str | Path, busy_timeout_ms: int = 10_000) -> Database:
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
+        _refuse_newer_schema(db, path)
         migrations.apply(db)
     except sqlite3.DatabaseError as err:
         raise StoreError(_explain(path, err)) from err
     return db
+
+
+def _refuse_newer_schema(db: Database, path: Path) -> None:
+    """A database a newer riskwatch wrote has tables this one does not know: say so."""
+    if "_sqlite_migrations" not in db.table_names():
+        return
+    known = {m.name for m in migrations._migrations}
+    applied = {
+        r["name"]
+        for r in db.query("SELECT name FROM _sqlite_migrations WHERE migration_set = 'riskwatch'")
+    }
+    if applied - known:
+        newest = sorted(applied - known)[-1]
+        raise StoreError(
+            f"{path} was written by a newer riskwatch (schema step {newest}); upgrade riskwatch"
+            " to open it (nothing was changed)"
+        )
 
 
 def check_writable(db: Database, path: str | Path) -> None:
@@ -131,6 +149,62 @@ def save_article(db: Database, article: dict) -> str:
             seq = db.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", row).lastrowid
         _index(db, seq, row["title"], row["body"])
     return "updated" if old else "inserted"
+
+
+def save_articles(db: Database, articles: Iterable[dict]) -> dict[str, int]:
+    """Save many articles in one transaction, as save_article would one by one.
+
+    New ids go in with two multi-row statements (articles, then their index rows with the
+    same index_text); an id already stored, or repeated in the batch, goes through
+    save_article's own logic, so its status rules hold. For bulk loads (importers, bench).
+
+    Returns:
+        How many were "inserted", "updated" and "unchanged".
+    """
+    articles = list(articles)
+    counts = dict.fromkeys(("inserted", "updated", "unchanged"), 0)
+    now = utc_now()
+    with write_txn(db):
+        known = _stored_ids(db, {a["id"] for a in articles})
+        fresh, again, seen = [], [], set()
+        for article in articles:
+            if article["id"] in known or article["id"] in seen:
+                again.append(article)
+            else:
+                seen.add(article["id"])
+                fresh.append(article)
+        start = db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0] + 1
+        rows = [
+            {**_article_row(a, content_hash(a.get("title"), a.get("body")), now), "seq": seq}
+            for seq, a in enumerate(fresh, start)
+        ]
+        if rows:
+            # rowids past the last article can only hold stale index rows (save_article
+            # deletes them one by one)
+            db.execute("DELETE FROM articles_fts WHERE rowid >= ?", [start])
+            names = ", ".join(rows[0])
+            marks = ", ".join(f":{col}" for col in rows[0])
+            db.conn.executemany(f"INSERT INTO articles ({names}) VALUES ({marks})", rows)
+            db.conn.executemany(
+                "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+                ((r["seq"], index_text(r["title"]), index_text(r["body"])) for r in rows),
+            )
+        counts["inserted"] = len(rows)
+        for article in again:
+            counts[save_article(db, article)] += 1
+    return counts
+
+
+def _stored_ids(db: Database, ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    chunk = sorted(ids)
+    for i in range(0, len(chunk), 500):
+        part = chunk[i : i + 500]
+        marks = ", ".join("?" * len(part))
+        found.update(
+            r[0] for r in db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", part)
+        )
+    return found
 
 
 def _article_row(article: dict, digest: str, now: str) -> dict:
