@@ -67,7 +67,8 @@ def test_the_readme_python_example_runs(research_db, capsys):
     code = re.search(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)[1]
     exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - our own documentation
     out = capsys.readouterr().out
-    assert "2021-04-10 Alibaba Group 18228000000.0 CNY 2.83 bn USD ['en', 'zh'] 2 articles" in out
+    assert "2021-04-10 Alibaba Group CNY 18228000000.0\n" in out
+    assert "    2.83 bn USD, 2 articles in ['en', 'zh']\n" in out
     assert "[罚款]" in out
 
 
