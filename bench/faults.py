@@ -117,16 +117,19 @@ def stored(db_path: Path) -> int:
         db.close()
 
 
-def settle(proc, db_path: Path, expected: int, timeout: float = 240) -> float:
+def settle(proc, db_path: Path, expected: int, log: Path, timeout: float = 240) -> float:
     """Wait until every article is stored and the outbox is empty; stop with SIGTERM."""
     start = time.monotonic()
+    time.sleep(5)  # let it start and look at the outbox at least once
     while time.monotonic() - start < timeout:
         if stored(db_path) >= expected and outbox_empty(db_path):
             break
         time.sleep(1)
     proc.send_signal(signal.SIGTERM)
-    if proc.wait(timeout=120) != 0:
-        raise SystemExit("the daemon did not stop cleanly on SIGTERM")
+    status = proc.wait(timeout=120)
+    if status != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise SystemExit(f"the daemon did not stop cleanly on SIGTERM (status {status}):\n{tail}")
     return time.monotonic() - start
 
 
@@ -193,7 +196,7 @@ def run_workload(tmp: Path, site_dir: Path, kills: int, rng: random.Random, hook
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
         final = daemon(db, sources, watchlists, log)
-        settle(final, db, expected)
+        settle(final, db, expected, log)
         stop.set()
         result = check(db, expected)
         result["seconds"] = round(time.monotonic() - start, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -32,6 +33,9 @@ def command(db_path, config, sources_file, watchlists_file, once):
         riskwatch run --watchlists watchlists.toml
         riskwatch run --once          # from cron, every 15 minutes
     """
+    # a stop request before the daemon is up (while it loads) is a clean stop too
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sys.exit(0))
     from scheduler import load_daemon_watchlists, run_daemon
     from spiders.sources import load_registry
 
