@@ -94,19 +94,34 @@ def alert_job(settings: Settings, watchlists) -> str:
 
 
 def digest_job(settings: Settings, watchlists) -> str:
-    """Write yesterday's digest of every watchlist into settings.digest_dir."""
+    """Yesterday's digest of every watchlist: written into settings.digest_dir, and mailed to
+    the watchlist's e-mail channels when it has events."""
+    from riskwatch.alerting import smtp_settings
     from riskwatch.alerts.digest import daily_digest, filter_for
+    from riskwatch.alerts.mail import send_digest
 
     db = store.open_db(settings.db)
     day = (datetime.now(UTC) - timedelta(days=1)).date()
+    mailed = 0
     try:
-        written = [
-            daily_digest(db, filter_for(w), day, Path(settings.digest_dir) / w.name)
-            for w in watchlists
-        ]
+        for watchlist in watchlists:
+            digest = daily_digest(
+                db, filter_for(watchlist), day, Path(settings.digest_dir) / watchlist.name
+            )
+            if not digest.events:
+                continue
+            for channel in watchlist.channels:
+                if channel.kind == "email":
+                    to = list(channel.options["to"])
+                    delivery = send_digest(smtp_settings(channel), to, digest)
+                    mailed += delivery.ok
+                    if not delivery.ok:
+                        log.warning(
+                            "digest %s via %s: %s", watchlist.name, channel.name, delivery.error
+                        )
     finally:
         db.close()
-    return f"{len(written)} digests for {day}"
+    return f"{len(watchlists)} digests for {day}, {mailed} mailed"
 
 
 @dataclass(frozen=True)
@@ -172,11 +187,43 @@ def _next_start(last_run: dict | None, every_s: float, now: datetime) -> datetim
     return max(now, started + timedelta(seconds=every_s))
 
 
+MAX_BACKOFF = 8  # a source failing again and again is tried at most 8 intervals apart
+
+
+def backing_off(db, job: Job, now: datetime) -> int:
+    """For a crawl that failed its last runs: how many failures in a row, when it should
+    still wait (0 when it may run). 2 failures: every 2nd slot, 3: every 4th, then every 8th."""
+    if job.every_s is None or not job.id.startswith("crawl:"):
+        return 0
+    recent = list(
+        db.query(
+            "SELECT status, started FROM job_runs WHERE job = ? AND status IN ('ok', 'failed')"
+            " ORDER BY id DESC LIMIT 4",
+            [job.id],
+        )
+    )
+    failures = 0
+    for run in recent:
+        if run["status"] != "failed":
+            break
+        failures += 1
+    if failures < 2:
+        return 0
+    wait = job.every_s * min(MAX_BACKOFF, 2 ** (failures - 1))
+    last = datetime.fromisoformat(recent[0]["started"].replace("Z", "+00:00"))
+    return failures if now < last + timedelta(seconds=wait * 0.95) else 0
+
+
 def _recorded(job: Job, settings: Settings) -> Callable[[], None]:
     """The job wrapped in a job_runs row and one log line a person can read."""
 
     def run() -> None:
         db = store.open_db(settings.db)
+        failures = backing_off(db, job, datetime.now(UTC))
+        if failures:
+            log.info("%s skipped: backing off after %d failed runs in a row", job.id, failures)
+            db.close()
+            return
         run_id = job_store.start_job_run(db, job.id, os.getpid())
         start = time.monotonic()
         try:

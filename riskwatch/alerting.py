@@ -172,11 +172,12 @@ def _send_webhook(channel, row: dict, event: dict) -> tuple[bool, str]:
     return delivery.ok, delivery.error or ""
 
 
-def _send_email(channel, row: dict, event: dict) -> tuple[bool, str]:
-    from riskwatch.alerts.mail import SmtpSettings, send_email
+def smtp_settings(channel):
+    """The SMTP settings of an e-mail channel (secrets from the environment when named)."""
+    from riskwatch.alerts.mail import SmtpSettings
 
     options = channel.options
-    smtp = SmtpSettings(
+    return SmtpSettings(
         host=options["smtp_host"],
         port=int(options.get("smtp_port", 25)),
         sender=options.get("sender", "riskwatch@localhost"),
@@ -185,6 +186,13 @@ def _send_email(channel, row: dict, event: dict) -> tuple[bool, str]:
         starttls=bool(options.get("starttls", False)),
         timeout=float(options.get("timeout", 20)),
     )
+
+
+def _send_email(channel, row: dict, event: dict) -> tuple[bool, str]:
+    from riskwatch.alerts.mail import send_email
+
+    options = channel.options
+    smtp = smtp_settings(channel)
     delivery = send_email(
         smtp, list(options["to"]), _alert(row, event), reader_lang=options.get("language", "en")
     )

@@ -213,3 +213,70 @@ def test_sigkill_mid_run_loses_nothing_and_alerts_stay_once(setup):
     delivered = {d["key"] for d in Receiver.deliveries}
     queued = {r[0] for r in db.execute("SELECT idempotency_key FROM alerts WHERE channel='hook'")}
     assert delivered == queued  # every alert arrived; a repeat after a kill has the same key
+
+
+def test_a_source_that_keeps_failing_is_tried_less_often(db_path):
+    from datetime import UTC, datetime, timedelta
+
+    from scheduler import Job, backing_off
+
+    db = store.open_db(db_path)
+    job = Job("crawl:flaky", 60, lambda: None)
+    now = datetime.now(UTC)
+    for minutes_ago, status in ((10, "ok"), (4, "failed"), (3, "failed"), (2, "failed")):
+        stamp = (now - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        db["job_runs"].insert({"job": job.id, "started": stamp, "status": status})
+    assert backing_off(db, job, now) == 3  # three failures: waits four intervals
+    assert backing_off(db, job, now + timedelta(minutes=3)) == 0
+    assert backing_off(db, Job("tag", 60, lambda: None), now) == 0  # only crawls back off
+
+
+def test_the_daily_digest_is_mailed_to_a_watchlists_email_channel(tmp_path, db_path):
+    from datetime import UTC, datetime, timedelta
+
+    from aiosmtpd.controller import Controller
+
+    from nlp.events.run import build_events
+    from riskwatch.events_stage import company_registry
+    from riskwatch.settings import Settings
+    from riskwatch.watchlists import load_watchlists
+    from scheduler import digest_job
+    from tests.test_alert_channels import MailHandler, free_port
+    from tests.test_events import add
+
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT10:00:00Z")
+    db = store.open_db(db_path)
+    add(db, "a", "China fines Alibaba 18.2 billion yuan", "SAMR fined Alibaba 18.2 billion yuan.",
+        yesterday)  # fmt: skip
+    build_events(db)
+    handler = MailHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        path = tmp_path / "watchlists.toml"
+        path.write_text(
+            '[[watchlist]]\nname = "ir"\ncompanies = ["alibaba"]\nchannels = ["mail"]\n'
+            '[channels.mail]\nkind = "email"\nto = ["ir@example.com"]\n'
+            f'smtp_host = "127.0.0.1"\nsmtp_port = {controller.port}\n',
+            encoding="utf-8",
+        )
+        settings = Settings(db=str(db_path), digest_dir=str(tmp_path / "digests"))
+        watchlists = load_watchlists(path, company_registry(settings))
+        assert digest_job(settings, watchlists).endswith("1 mailed")
+    finally:
+        controller.stop()
+    (message,) = handler.messages
+    assert "Alibaba" in message.get_body(("plain",)).get_content()
+    assert list((tmp_path / "digests" / "ir").glob("*.png"))
+
+
+def test_a_watchlist_naming_an_unknown_company_is_refused_by_name(tmp_path):
+    from riskwatch.errors import ConfigError
+    from riskwatch.events_stage import company_registry
+    from riskwatch.settings import Settings
+    from riskwatch.watchlists import load_watchlists
+
+    path = tmp_path / "watchlists.toml"
+    path.write_text('[[watchlist]]\nname = "ir"\ncompanies = ["Alibbaba"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown company 'Alibbaba' .did you mean alibaba"):
+        load_watchlists(path, company_registry(Settings()))
