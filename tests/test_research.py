@@ -140,3 +140,15 @@ def test_a_single_chinese_character_finds_the_words_it_starts(research_db):
     db = store.open_db(research_db)
     assert {r["lang"] for r in store.search(db, "罚")} == {"zh"}
     assert store.search(db, '"unbalanced') == [] and store.search(db, "AND OR") == []
+
+
+def test_a_very_common_word_is_ranked_among_its_newest_matches(research_db, monkeypatch):
+    import sys
+
+    db = store.open_db(research_db)
+    everything = {r["id"] for r in store.search(db, "fined OR 罚款 OR crawler")}
+    monkeypatch.setattr(sys.modules["store.search"], "RANK_NEWEST", 2)
+    newest = [r["id"] for r in store.search(db, "fined OR 罚款 OR crawler")]
+    seqs = dict(db.execute("SELECT id, seq FROM articles").fetchall())
+    assert len(everything) == 4 and len(newest) == 2
+    assert sorted(seqs[i] for i in newest) == sorted(seqs.values())[-2:]
