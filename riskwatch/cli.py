@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import logging
+import signal
 import sys
+
+if sys.argv[1:2] == ["run"]:
+    # the daemon: a stop request while its modules still load is a clean stop too
+    for _signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(_signum, lambda *_: sys.exit(0))
+
+import json  # noqa: E402
+import logging  # noqa: E402
 
 import click
 

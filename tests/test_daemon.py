@@ -158,7 +158,8 @@ def test_the_daemon_crawls_tags_and_alerts_once_then_stops_cleanly(setup):
     assert len(keys) == len(set(keys))  # every event alerted once on this channel
     # restart: the schedule resumes, nothing is alerted again
     again = daemon(setup)
-    time.sleep(8)
+    assert wait_for(lambda: "jobs on" in again.log.read_text(), timeout=60)
+    time.sleep(6)
     again.send_signal(signal.SIGINT)
     assert again.wait(timeout=60) == 0
     assert len(Receiver.deliveries) == len(keys)
@@ -187,6 +188,8 @@ def test_sigkill_mid_run_loses_nothing_and_alerts_stay_once(setup):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     last = daemon(setup, env={"RISKWATCH_ALERT_INTERVAL_S": "1"})
+    # up before it is asked to stop (a signal while Python still imports ends it at once)
+    assert wait_for(lambda: "jobs on" in last.log.read_text(), timeout=60)
     try:
         assert wait_for(
             lambda: (
