@@ -39,6 +39,9 @@ class Source:
     feeds: tuple[str, ...] = ()  # RSS/Atom URLs
     sitemaps: tuple[str, ...] = ()  # (news) sitemaps or sitemap indexes
     listings: tuple[str, ...] = ()  # HTML pages that link to articles
+    apis: tuple[str, ...] = ()  # JSON or JSONP list endpoints (163.com, Sina roll)
+    api_url_key: str | None = None  # the item key holding the article URL (default: usual ones)
+    api_date_key: str | None = None  # the item key holding its date
     article_pattern: str | None = None  # regex an article URL on a listing page matches
     allowed_domains: tuple[str, ...] = ()  # beyond the hosts of the entry URLs
     interval: int = 60  # minutes between crawls
@@ -49,7 +52,7 @@ class Source:
 
     @property
     def entry_urls(self) -> tuple[str, ...]:
-        return self.feeds + self.sitemaps + self.listings
+        return self.feeds + self.sitemaps + self.listings + self.apis
 
     @property
     def domains(self) -> list[str]:
@@ -152,7 +155,7 @@ def _build(entry: dict, name: str) -> Source:
     _check_lang(where, values.get("lang"))
     if values.get("kind", "trade_press") not in KINDS:
         raise ConfigError(f"{where}: kind: {values['kind']!r} is not one of {', '.join(KINDS)}")
-    for key in ("feeds", "sitemaps", "listings", "allowed_domains"):
+    for key in ("feeds", "sitemaps", "listings", "apis", "allowed_domains"):
         if not isinstance(values.get(key, ()), tuple):
             raise ConfigError(f"{where}: {key}: expected a list of strings")
     _check_urls(where, values)
@@ -180,9 +183,9 @@ def _check_lang(where: str, lang) -> None:
 
 
 def _check_urls(where: str, values: dict) -> None:
-    urls = [u for key in ("feeds", "sitemaps", "listings") for u in values.get(key, ())]
+    urls = [u for key in ("feeds", "sitemaps", "listings", "apis") for u in values.get(key, ())]
     if not urls:
-        raise ConfigError(f"{where}: needs at least one of feeds, sitemaps or listings")
+        raise ConfigError(f"{where}: needs at least one of feeds, sitemaps, listings or apis")
     for url in urls:
         if urlsplit(str(url)).scheme not in ("http", "https"):
             raise ConfigError(f"{where}: {url!r} is not an http(s) URL")

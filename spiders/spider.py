@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from spiders.apis import api_links
 from spiders.extract import extract
 from spiders.feeds import Link, UnreadableFeed, feed_links, sitemap_links
 from spiders.items import ArticleItem
@@ -62,6 +63,8 @@ class SourceSpider(scrapy.Spider):
             yield scrapy.Request(
                 url, self.parse_listing, dont_filter=True, errback=self.entry_failed
             )
+        for url in self.source.apis:
+            yield scrapy.Request(url, self.parse_api, dont_filter=True, errback=self.entry_failed)
 
     def parse_feed(self, response: Response):
         try:
@@ -88,6 +91,19 @@ class SourceSpider(scrapy.Spider):
                 if same_site(url, self.allowed_domains)
             ]
         return requests
+
+    def parse_api(self, response: Response):
+        try:
+            links = api_links(
+                response.body,
+                response.url,
+                url_key=self.source.api_url_key,
+                date_key=self.source.api_date_key,
+                tz=self.source.timezone,
+            )
+        except UnreadableFeed as err:
+            return self._entry_error(response.url, str(err))
+        return self._follow(links)
 
     def parse_listing(self, response: Response):
         if not isinstance(response, TextResponse):

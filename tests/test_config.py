@@ -60,7 +60,7 @@ def test_registry_ships_sources_and_user_file_overrides(tmp_path):
             'name = "x"\nlang = "en"\nfeed = ["https://e.com/f"]',
             "unknown key 'feed' .did you mean 'feeds'",
         ),
-        ('name = "x"\nlang = "en"', "needs at least one of feeds, sitemaps or listings"),
+        ('name = "x"\nlang = "en"', "needs at least one of feeds, sitemaps, listings or apis"),
         ('name = "x"\nlang = "en"\nfeeds = ["ftp://e.com/f"]', "is not an http.s. URL"),
         (
             'name = "x"\nlang = "en"\nfeeds = ["https://e.com/f"]\nkind = "blog"',
