@@ -22,8 +22,7 @@ def resolve(registry: Registry, query: str, what: str) -> str:
     found = registry.resolve(query)
     if found:
         return found
-    near = registry.suggest(query)
-    hint = f" (did you mean {', '.join(near)}?)" if near else ""
+    hint = registry.did_you_mean(query)
     raise InputError(f"unknown {what} {query!r}{hint}; `riskwatch companies` lists them")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from riskwatch.errors import ConfigError
+from riskwatch.toml_file import read_toml
 
 CONFIG_FILE = "riskwatch.toml"
 
@@ -61,12 +61,7 @@ def load_settings(config: str | Path | None = None, env: dict | None = None, **f
 
 
 def _from_file(path: Path) -> dict:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+    data = read_toml(path)
     section = data.get("riskwatch", data)
     return {
         key: _coerce(f"{path}: {key}", key, value)

@@ -31,12 +31,12 @@ does not know is an error that names it, with the nearest names.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.entities.registry import Registry
 from riskwatch.errors import ConfigError
+from riskwatch.toml_file import read_toml
 
 CHANNEL_KINDS = {"webhook", "email", "log"}
 _WATCHLIST_KEYS = {"name", "companies", "types", "min_score", "languages", "channels"}
@@ -73,12 +73,7 @@ def load_watchlists(path: str | Path, companies: Registry) -> list[Watchlist]:
         ConfigError: unreadable file, unknown key, unknown company or channel (named).
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+    data = read_toml(path)
     channels = {"log": Channel("log", "log")}
     for name, options in data.get("channels", {}).items():
         kind = options.get("kind") if isinstance(options, dict) else None
@@ -103,8 +98,7 @@ def load_watchlists(path: str | Path, companies: Registry) -> list[Watchlist]:
         for query in entry.get("companies", []):
             firm = companies.resolve(str(query))
             if firm is None:
-                near = companies.suggest(str(query))
-                hint = f" (did you mean {', '.join(near)}?)" if near else ""
+                hint = companies.did_you_mean(str(query))
                 raise ConfigError(f"{where}: unknown company {query!r}{hint}")
             firms |= companies.members(firm)
         names = entry.get("channels", ["log"])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from riskwatch.errors import ConfigError, UnknownSourceError
+from riskwatch.toml_file import read_toml
 
 KINDS = ("portal", "trade_press", "regulator", "exchange", "demo")
 LANGS = ("en", "zh", "fr", "de", "es", "ja", "ko", "it", "pt", "nl")
@@ -119,12 +119,7 @@ def load_registry(user_file: str | Path | None = None, *, shipped: bool = True) 
 
 
 def _read_entries(path: Path) -> list[dict]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+    data = read_toml(path)
     extra = set(data) - {"source"}
     if extra:
         raise ConfigError(

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from riskwatch.errors import ConfigError
+from riskwatch.toml_file import read_toml
 
 REGISTRY_DIR = Path(__file__).resolve().parent.parent / "registry"
 ROLL_UP = {"unit", "subsidiary"}  # relations whose member counts as its parent
@@ -118,6 +118,11 @@ class Registry:
         near = difflib.get_close_matches(query.casefold(), list(choices), n=limit * 3, cutoff=0.6)
         return list(dict.fromkeys(choices[n] for n in near))[:limit]
 
+    def did_you_mean(self, query: str) -> str:
+        """' (did you mean a, b?)' with the nearest ids, or '' when none is near."""
+        near = self.suggest(query)
+        return f" (did you mean {', '.join(near)}?)" if near else ""
+
     def search(self, text: str) -> list[Entity]:
         """Entities whose id, name or ticker contains `text` (case-insensitive)."""
         key = text.casefold()
@@ -143,7 +148,7 @@ def load_registry(kind: str, extra: Iterable[str | Path] = ()) -> Registry:
 def _load(kind: str, paths: tuple[str, ...]) -> Registry:
     raw: dict[str, dict] = {}
     for path in paths:
-        for entity_id, entry in _read(Path(path)).items():
+        for entity_id, entry in read_toml(path).items():
             _check_entry(path, entity_id, entry)
             raw[entity_id] = _merge(raw.get(entity_id, {}), entry)
     registry = Registry(kind, {eid: _entity(eid, entry) for eid, entry in raw.items()})
@@ -152,24 +157,9 @@ def _load(kind: str, paths: tuple[str, ...]) -> Registry:
             if rel.to not in registry:
                 raise ConfigError(
                     f"{kind} registry: {entity.id}: relation to unknown id {rel.to!r}"
-                    + _did_you_mean(registry, rel.to)
+                    + registry.did_you_mean(rel.to)
                 )
     return registry
-
-
-def _did_you_mean(registry: Registry, query: str) -> str:
-    near = registry.suggest(query)
-    return f" (did you mean {', '.join(near)}?)" if near else ""
-
-
-def _read(path: Path) -> dict:
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML ({err})") from err
 
 
 def _check_entry(path: str, entity_id: str, entry) -> None:
