@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 
 from nlp.action_dates import ActionDate
-from nlp.dedupe import similarity
+from nlp.dedupe import DUPLICATE_JACCARD, similarity
 from nlp.events.facts import Fact
 
 WINDOW_DAYS = 10
@@ -145,7 +145,7 @@ def _score(fact: Fact, signature, embedding, event: EventState) -> tuple[float, 
         sim = similarity(signature, other)
         if sim > copy_sim:
             copy_of, copy_sim = article_id, sim
-    if copy_sim >= 0.7:
+    if copy_sim >= DUPLICATE_JACCARD:
         score += 2.0
     else:
         copy_of = None

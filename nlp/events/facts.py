@@ -86,8 +86,6 @@ class FactExtractor:
         self.company_matcher = EntityMatcher(self.companies)
         self.regulator_matcher = EntityMatcher(self.regulators)
         self.rules = RulesClassifier()
-        self._labels_for: tuple[str, str] | None = None
-        self._labels: list[tuple[str, str]] = []
 
     def facts(self, article: dict, tag: dict) -> list[Fact]:
         """The facts of one (article, tag): its firms' actions of that type."""
@@ -97,7 +95,11 @@ class FactExtractor:
         evidence = (tag.get("evidence") or "").strip() or title
         published = _day(article.get("published") or article.get("fetched_at"))
         article_text = f"{title}\n{body}"
+        # what every fact of this article reads: split, labelled and matched once
         self._context = article_text
+        self._sentences = split_sentences(body)
+        headed = [title, *self._sentences[:MAX_SENTENCES]]
+        self._labels = self.rules.sentence_labels("\n".join(headed))
         self._known: frozenset[str] = frozenset()
         self._known = frozenset(m.entity for m in self.company_matcher.find(article_text))
         mentioned = sorted(self._known)
@@ -116,7 +118,7 @@ class FactExtractor:
             if len(primary) > 1 and fact.amount is not None:
                 # "150 millions à Google et 60 millions à Facebook": each firm its own sum,
                 # from the news sentence or the first sentence about a fine that names it
-                for sentence in (evidence, *split_sentences(body)[:MAX_SENTENCES]):
+                for sentence in (evidence, *self._sentences[:MAX_SENTENCES]):
                     own = _FINE_WORDS.search(sentence) and self._amount_beside(firm, sentence, lang)
                     if own:
                         fact.amount = own
@@ -161,7 +163,7 @@ class FactExtractor:
             **common,
             evidence=evidence,
             regulator=self._regulator(title, body, evidence),
-            amount=_amount(common["type"], evidence, title, body, lang, self._context),
+            amount=_amount(common["type"], evidence, title, self._sentences, lang, self._context),
             records=_records(evidence, title, body, lang),
             action=action_date(date_texts, common["published"]),
         )
@@ -175,21 +177,13 @@ class FactExtractor:
         rules tagger finds the action there (headlines name the news, bodies recall the past),
         else the classifier's evidence, unless the rules find no such action in it but do
         elsewhere (a headline about a fine given as the evidence of an IPO halt)."""
-        hits = [s for label, s in self._labelled(title, body) if label == event_type]
+        hits = [s for label, s in self._labels if label == event_type]
         if hits and hits[0].strip() == title.strip():
             return title
         if not hits or any(h.strip() == evidence.strip() for h in hits):
             return evidence
         own = [label for label, _ in self.rules.sentence_labels(evidence)]
         return evidence if event_type in own or not own and not _has_trigger(evidence) else hits[0]
-
-    def _labelled(self, title: str, body: str) -> list[tuple[str, str]]:
-        key = (title, body)
-        if self._labels_for != key:
-            sentences = [title, *split_sentences(body)[:MAX_SENTENCES]]
-            self._labels = self.rules.sentence_labels("\n".join(sentences))
-            self._labels_for = key
-        return self._labels
 
     def _primary_firms(
         self, title: str, body: str, evidence: str, lang: str
@@ -218,7 +212,7 @@ class FactExtractor:
 
     def _recalled(self, title, body, event_type, evidence):
         """(sentence, firm) for each firm named where the rules tagger finds this type."""
-        for label, sentence in self._labelled(title, body):
+        for label, sentence in self._labels:
             if label == event_type and sentence.strip() != evidence.strip():
                 for mention in self._find(sentence):
                     yield sentence, mention.entity
@@ -251,7 +245,7 @@ class FactExtractor:
         return self.company_matcher.find(text, context=self._context, known=self._known)
 
     def _regulator(self, title: str, body: str, evidence: str) -> str | None:
-        lead = " ".join(split_sentences(body)[:3])
+        lead = " ".join(self._sentences[:3])
         for text in (evidence, title, lead):
             mentions = self.regulator_matcher.find(text, context=self._context)
             if mentions:
@@ -307,14 +301,14 @@ def _listed_together(text: str, mentions: list[Mention]) -> list[str]:
 
 
 def _amount(
-    event_type: str, evidence: str, title: str, body: str, lang: str, context: str
+    event_type: str, evidence: str, title: str, body_sentences: list[str], lang: str, context: str
 ) -> Money | None:
     """The sum of a fine: in the evidence, else the headline, else a sentence about a fine;
     in a sentence, the sum nearest after a fine word ("sales of 455.7bn yuan, 4% of which,
     18.228bn yuan, is the fine")."""
     if event_type != "regulatory_fine":
         return None
-    sentences = [evidence, title, *(s for s in split_sentences(body) if _FINE_WORDS.search(s))]
+    sentences = [evidence, title, *(s for s in body_sentences if _FINE_WORDS.search(s))]
     for text in sentences:
         sums = [m for m in find_money(text, lang, context) if m.kind != "cap"]
         if sums:
