@@ -21,7 +21,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 import store
-from nlp.classify import EventTag
 from nlp.events.run import build_events
 from riskwatch import __version__
 from riskwatch.alerts import (
@@ -44,6 +43,7 @@ from riskwatch.alerts import (
 )
 from riskwatch.alerts.webhook import RETRY_AFTER_CAP_S, encode_payload
 from riskwatch.errors import ConfigError
+from tests.tagged_articles import add
 
 EVENT = {
     "id": "ev-0123456789",
@@ -553,33 +553,6 @@ def test_email_needs_a_recipient(smtpd):
 
 
 # --- digest from a real database --------------------------------------------------------------
-
-
-def add(
-    db,
-    article_id,
-    title,
-    body,
-    published,
-    *,
-    source="wire",
-    lang="en",
-    tag="regulatory_fine",
-    score=0.9,
-):
-    store.save_article(
-        db,
-        {
-            "id": article_id,
-            "url": f"https://{source}.example/{article_id}",
-            "source": source,
-            "lang": lang,
-            "title": title,
-            "body": body,
-            "published": published,
-        },
-    )
-    store.save_tags(db, article_id, [EventTag(tag, score, title)], "test", "1")
 
 
 @pytest.fixture

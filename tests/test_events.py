@@ -15,24 +15,9 @@ from nlp.classify import EventTag
 from nlp.dedupe import is_duplicate, signature
 from nlp.events.run import build_events
 from riskwatch.cli import cli
+from tests.tagged_articles import add
 
 FINE = "regulatory_fine"
-
-
-def add(db, article_id, title, body, published, *, source="wire", lang="en", tag=FINE, ev=None):
-    store.save_article(
-        db,
-        {
-            "id": article_id,
-            "url": f"https://{source}.example/{article_id}",
-            "source": source,
-            "lang": lang,
-            "title": title,
-            "body": body,
-            "published": published,
-        },
-    )
-    store.save_tags(db, article_id, [EventTag(tag, 0.9, ev or title)], "test", "1")
 
 
 def events(db):

@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 import store
-from nlp.classify import EventTag
 from nlp.events.run import build_events
 from nlp.fx import load_rates
 from riskwatch import __version__
@@ -29,24 +28,9 @@ from store.export import (
     write_snapshot,
 )
 from store.schema import SCHEMA_VERSION, migrations
+from tests.tagged_articles import add
 
 FINE, BREACH = "regulatory_fine", "data_breach"
-
-
-def add(db, article_id, title, body, published, *, source="wire", lang="en", tag=FINE):
-    store.save_article(
-        db,
-        {
-            "id": article_id,
-            "url": f"https://{source}.example/{article_id}",
-            "source": source,
-            "lang": lang,
-            "title": title,
-            "body": body,
-            "published": published,
-        },
-    )
-    store.save_tags(db, article_id, [EventTag(tag, 0.9, title)], "test", "1")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import store
 from nlp.events.run import build_events
 from riskwatch.cli import cli
 from riskwatch.errors import InputError
-from tests.test_events import add
+from tests.tagged_articles import add
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

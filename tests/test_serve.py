@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 import store
-from nlp.classify import EventTag
 from nlp.events.run import build_events
 from riskwatch import datasette_site
 from riskwatch.cli import cli
 from store.schema import migrations
+from tests.tagged_articles import add
 
 FINE, BREACH, IPO = "regulatory_fine", "data_breach", "ipo_suspension"
 
@@ -76,19 +76,7 @@ ARTICLES = [  # id, source, lang, published, tag, title, body
 def fill(db) -> None:
     """Articles in three languages from three outlets, tagged, grouped into events."""
     for article_id, source, lang, published, tag, title, body in ARTICLES:
-        store.save_article(
-            db,
-            {
-                "id": article_id,
-                "url": f"https://{source}.example/{article_id}",
-                "source": source,
-                "lang": lang,
-                "title": title,
-                "body": body,
-                "published": published,
-            },
-        )
-        store.save_tags(db, article_id, [EventTag(tag, 0.9, body)], "test", "1")
+        add(db, article_id, title, body, published, source=source, lang=lang, tag=tag, ev=body)
     build_events(db)
 
 
