@@ -95,6 +95,21 @@ def daemon(db: Path, sources: Path, watchlists: Path, log: Path, **env) -> subpr
         )  # fmt: skip
 
 
+def configure(work: Path, base: str, hook: str, secret: str | None = None) -> tuple[Path, Path]:
+    """The demo sources crawled every interval unit, and one watchlist of every event sent to
+    the receiver."""
+    sources = write_demo_sources(base, work)
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(text.replace("\nlocal = true\n", "\nlocal = true\ninterval = 1\n"))
+    watchlists = work / "watchlists.toml"
+    signed = f'secret = "{secret}"\n' if secret else ""
+    watchlists.write_text(
+        '[[watchlist]]\nname = "all"\nchannels = ["hook"]\n\n'
+        f'[channels.hook]\nkind = "webhook"\nurl = "{hook}"\n{signed}'
+    )
+    return sources, watchlists
+
+
 def outbox_empty(db_path: Path) -> bool:
     if not db_path.exists():
         return False
@@ -171,14 +186,7 @@ def run_workload(tmp: Path, site_dir: Path, kills: int, rng: random.Random, hook
     feed = GrowingFeed(site_dir)
     feed.show(2)
     with LocalSite(site_dir, charsets=charsets_from_expected(site_dir / "expected")) as site:
-        sources = write_demo_sources(site.base, work)
-        text = sources.read_text(encoding="utf-8")
-        sources.write_text(text.replace("\nlocal = true\n", "\nlocal = true\ninterval = 1\n"))
-        watchlists = work / "watchlists.toml"
-        watchlists.write_text(
-            '[[watchlist]]\nname = "all"\nchannels = ["hook"]\n\n'
-            f'[channels.hook]\nkind = "webhook"\nurl = "{hook}"\nsecret = "bench"\n'
-        )
+        sources, watchlists = configure(work, site.base, hook, secret="bench")
         expected = 52  # every page of the demo site's three sources
         Receiver.deliveries = []
         stop = threading.Event()
@@ -216,14 +224,7 @@ def latency(tmp: Path, site_dir: Path, hook: str, rounds: int) -> list[float]:
     feed.show(len(others))
     results = []
     with LocalSite(site_dir, charsets=charsets_from_expected(site_dir / "expected")) as site:
-        sources = write_demo_sources(site.base, work)
-        text = sources.read_text(encoding="utf-8")
-        sources.write_text(text.replace("\nlocal = true\n", "\nlocal = true\ninterval = 1\n"))
-        watchlists = work / "watchlists.toml"
-        watchlists.write_text(
-            '[[watchlist]]\nname = "all"\nchannels = ["hook"]\n\n'
-            f'[channels.hook]\nkind = "webhook"\nurl = "{hook}"\n'
-        )
+        sources, watchlists = configure(work, site.base, hook)
         proc = daemon(db, sources, watchlists, log, RISKWATCH_INTERVAL_UNIT_S="60",
                       RISKWATCH_TAG_INTERVAL_S="5", RISKWATCH_ALERT_INTERVAL_S="2")  # fmt: skip
         try:
