@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from nlp.entities.registry import load_registry
-from nlp.events.run import EventStats, build_events, load_embedder
 from riskwatch.settings import Settings
+
+if TYPE_CHECKING:
+    from nlp.events.run import EventStats
 
 
 def company_registry(settings: Settings):
@@ -23,6 +26,10 @@ def run_event_stage(
     classifier), the stage loads the default encoder when that is the configured model. With
     `--model rules` it stays torch-free and groups by firm, type, date, amounts and text.
     """
+    # loaded here, not at import: every command reads the company registry from this module,
+    # and the stage's MinHash (datasketch, scipy) and pinyin tables cost ~0.6 s to import
+    from nlp.events.run import build_events, load_embedder
+
     embed = None
     if settings.event_embeddings:
         encoder = getattr(classifier, "encoder", None)
