@@ -6,9 +6,11 @@ real HTTP server without touching the internet.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import threading
+from email.utils import formatdate
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,9 +38,18 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if body is None:
             self.send_error(404, "not found")
             return
+        # validators as real servers send them, so conditional GET is exercised for real
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", formatdate(self.mtime, usegmt=True))
         self.end_headers()
         self.wfile.write(body)
 
@@ -55,6 +66,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         content_type = (
             _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         )
+        self.mtime = path.stat().st_mtime
         charset = self.charsets.get(path.relative_to(root).as_posix())
         return body, f"{content_type}; charset={charset}" if charset else content_type
 

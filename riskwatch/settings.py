@@ -22,12 +22,19 @@ class Settings:
     shipped_sources: bool = True  # false: only the sources of sources_file
     companies_file: str | None = None  # firms added to (or extending) the shipped registry
     event_embeddings: bool = True  # cluster events with the multilingual model when present
-    user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch; set user_agent)"
+    user_agent: str = "riskwatch/0.1 (+https://github.com/riskwatch/riskwatch)"
+    contact: str | None = (
+        None  # your e-mail, added to the user agent (SEC refuses crawlers without)
+    )
     crawl_timeout: int = 30 * 60  # seconds before a crawl process is killed
     download_timeout: int = 30
     max_response_mb: int = 10
     concurrent_per_domain: int = 2
     obey_robots: bool = True
+    retry_after_max_s: int = 120  # a longer Retry-After skips the entry until then instead
+    backfill_max_pages: int = 200  # numbered or "next" pages one `crawl --since` walks at most
+    health_runs: int = 3  # `status` flags a source failing or empty this many runs in a row
+    blocked_give_up_days: int = 7  # the daemon stops crawling a source blocked (403) this long
     batch_size: int = 32
     lock_wait_ms: int = 10_000  # how long a writer waits for another writer's lock
     log_level: str = "INFO"
@@ -41,6 +48,15 @@ class Settings:
     digest_hour_utc: int = 7  # when the daily digests are written
     digest_dir: str = "digests"
     extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def crawler_user_agent(self) -> str:
+        """The user agent sent: `user_agent` with the contact address when one is set."""
+        if not self.contact or self.contact in self.user_agent:
+            return self.user_agent
+        if self.user_agent.endswith(")"):
+            return f"{self.user_agent[:-1]}; {self.contact})"
+        return f"{self.user_agent} ({self.contact})"
 
 
 _TYPES = {f.name: f.type for f in fields(Settings) if f.name != "extra"}

@@ -33,9 +33,13 @@ def api_links(
     *,
     url_key: str | None = None,
     date_key: str | None = None,
+    link_template: str | None = None,
     tz: str | None = None,
 ) -> list[Link]:
     """Article links of a JSON or JSONP list.
+
+    `link_template` builds the URL from item keys where items carry ids, not links (CSRC:
+    "http://www.csrc.gov.cn/csrc/{channelCodeName}/c{manuscriptId}/content.shtml").
 
     Raises:
         UnreadableFeed: not JSON (after unwrapping a callback), or no list of linked items.
@@ -52,23 +56,23 @@ def api_links(
             if "<html" in text[:1024].lower():
                 raise UnreadableFeed("unreadable API: the server sent an HTML page") from err
             raise UnreadableFeed(f"unreadable API: not JSON ({err.msg})") from err
-    items = _first_linked_list(data, url_key)
+    items = _first_linked_list(data, url_key, link_template)
     if items is None:
         raise UnreadableFeed("unreadable API: no list of items with links")
     links = []
     for item in items:
-        href = _url_of(item, url_key)
+        href = _url_of(item, url_key, link_template)
         if href:
             links.append(Link(urljoin(api_url, href.strip()), _date_of(item, date_key, tz)))
     return links
 
 
-def _first_linked_list(data, url_key: str | None, depth: int = 0):
+def _first_linked_list(data, url_key: str | None, template: str | None, depth: int = 0):
     """The first list (depth first) whose dict items carry a URL."""
     if depth > 6:
         return None
     if isinstance(data, list):
-        if any(isinstance(x, dict) and _url_of(x, url_key) for x in data):
+        if any(isinstance(x, dict) and _url_of(x, url_key, template) for x in data):
             return [x for x in data if isinstance(x, dict)]
         children = data
     elif isinstance(data, dict):
@@ -76,13 +80,18 @@ def _first_linked_list(data, url_key: str | None, depth: int = 0):
     else:
         return None
     for child in children:
-        found = _first_linked_list(child, url_key, depth + 1)
+        found = _first_linked_list(child, url_key, template, depth + 1)
         if found is not None:
             return found
     return None
 
 
-def _url_of(item: dict, url_key: str | None) -> str | None:
+def _url_of(item: dict, url_key: str | None, template: str | None = None) -> str | None:
+    if template:
+        try:
+            return template.format_map({k: v for k, v in item.items() if v not in (None, "")})
+        except (KeyError, ValueError, IndexError):
+            return None
     for key in (url_key,) if url_key else URL_KEYS:
         value = item.get(key)
         if isinstance(value, str) and value.strip().startswith(("http://", "https://", "/")):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import trafilatura
 from lxml import etree, html
@@ -13,7 +15,9 @@ from trafilatura.metadata import examine_meta, extract_title
 from spiders.charset import decode_html
 from spiders.cleanup import trim_body
 from spiders.dates import metadata_date, page_date, to_utc_iso
+from spiders.hints import apply_hints
 from spiders.langid import detect_language
+from spiders.text_dates import date_in_text, visible_date
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,13 @@ class Extracted:
 
 
 def extract(
-    page: bytes | str, url: str, *, http_charset: str | None = None, tz: str | None = None
+    page: bytes | str,
+    url: str,
+    *,
+    http_charset: str | None = None,
+    tz: str | None = None,
+    hints: dict | None = None,
+    now: datetime | None = None,
 ) -> Extracted:
     """Extract an article from one page; never raises on bad HTML, each field fails alone.
 
@@ -39,6 +49,9 @@ def extract(
         url: the page URL, for resolving links and as a date hint.
         http_charset: the charset from the Content-Type header, if any.
         tz: the source's time zone, for dates a page gives without one.
+        hints: a source's CSS selectors (title, body, date, remove) for what the generic
+            reading gets wrong on that site.
+        now: when the page was fetched, for relative dates ("3小时前"); default now.
     """
     if isinstance(page, bytes):
         text, encoding = decode_html(page, http_charset)
@@ -47,13 +60,23 @@ def extract(
     tree = _parse(text)
     if tree is None:
         return Extracted(None, None, None, None, None, None, encoding)
-    published, published_from = _published(tree, url, tz)
+    hinted = apply_hints(tree, hints) if hints else {}
+    if hints and hints.get("remove"):
+        text = html.tostring(tree, encoding="unicode")
+    published, published_from = _published(tree, url, tz, now)
+    if hinted.get("date"):
+        published, published_from = _hinted_date(hinted["date"], tz, now), "page"
     canonical = _canonical(tree, url)
     # trafilatura parses the string itself: its own parse scores higher than ours on the
     # extraction benchmark, and its metadata pass (htmldate again) would double our cost
-    doc = trafilatura.bare_extraction(text, url=url, with_metadata=False, include_comments=False)
-    title = _title(tree)
-    body = _clean(trim_body(getattr(doc, "text", None) or "", title))
+    title = hinted.get("title") or _title(tree)
+    if hinted.get("body"):
+        body = hinted["body"]
+    else:
+        doc = trafilatura.bare_extraction(
+            text, url=url, with_metadata=False, include_comments=False
+        )
+        body = _clean(trim_body(getattr(doc, "text", None) or "", title))
     lang = detect_language(f"{title or ''}\n{body or ''}", hint=_html_lang(tree))
     return Extracted(title, body, published, published_from, lang, canonical, encoding)
 
@@ -71,10 +94,36 @@ def _parse(text: str) -> HtmlElement | None:
         return None
 
 
-def _published(tree: HtmlElement, url: str, tz: str | None) -> tuple[str | None, str | None]:
+def _local_now(tz: str | None, now: datetime | None) -> datetime:
+    """Now as the source's wall clock (naive): relative dates count back from it."""
+    try:
+        zone = ZoneInfo(tz) if tz else UTC
+    except (KeyError, ValueError):
+        zone = UTC
+    return (now or datetime.now(UTC)).astimezone(zone).replace(tzinfo=None)
+
+
+def _as_utc(found: tuple[datetime, bool], tz: str | None) -> str:
+    moment, has_time = found
+    if not has_time and moment.tzinfo is None:
+        return to_utc_iso(moment, "UTC")  # a bare date: keep the day the page shows
+    return to_utc_iso(moment, tz)
+
+
+def _hinted_date(text: str, tz: str | None, now: datetime | None) -> str | None:
+    found = date_in_text(text, _local_now(tz, now))
+    return _as_utc(found, tz) if found else None
+
+
+def _published(
+    tree: HtmlElement, url: str, tz: str | None, now: datetime | None = None
+) -> tuple[str | None, str | None]:
     stated = metadata_date(tree)
     if stated:
         return to_utc_iso(stated, tz), "metadata"
+    shown = visible_date(tree, _local_now(tz, now))
+    if shown:
+        return _as_utc(shown, tz), "page"
     inferred = page_date(tree, url)
     if inferred is None:
         return None, None

@@ -65,8 +65,8 @@ def _entry_date(entry) -> str | None:
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def sitemap_links(body: bytes, sitemap_url: str) -> tuple[list[Link], list[str]]:
-    """(article links, child sitemap URLs) of a sitemap or sitemap index.
+def sitemap_links(body: bytes, sitemap_url: str) -> tuple[list[Link], list[Link]]:
+    """(article links, child sitemaps with their lastmod) of a sitemap or sitemap index.
 
     Raises:
         UnreadableFeed: the bytes are not a sitemap.
@@ -78,17 +78,24 @@ def sitemap_links(body: bytes, sitemap_url: str) -> tuple[list[Link], list[str]]
     if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
         raise UnreadableFeed("unreadable sitemap: no <urlset> or <sitemapindex>")
     children = [
-        urljoin(sitemap_url, loc.strip())
-        for loc in root.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()")
+        Link(urljoin(sitemap_url, loc), _utc(_text(node, "lastmod")))
+        for node in root.xpath("//*[local-name()='sitemap']")
+        if (loc := _text(node, "loc"))
     ]
-    links = []
-    for node in root.xpath("//*[local-name()='url']"):
-        loc = _text(node, "loc")
-        if loc:
-            date = _text(node, "publication_date") or _text(node, "lastmod")
-            parsed = parse_datetime(date)
-            links.append(Link(urljoin(sitemap_url, loc), to_utc_iso(parsed) if parsed else None))
+    links = [
+        Link(
+            urljoin(sitemap_url, loc),
+            _utc(_text(node, "publication_date") or _text(node, "lastmod")),
+        )
+        for node in root.xpath("//*[local-name()='url']")
+        if (loc := _text(node, "loc"))
+    ]
     return links, children
+
+
+def _utc(text: str | None) -> str | None:
+    parsed = parse_datetime(text)
+    return to_utc_iso(parsed) if parsed else None
 
 
 def _text(node, name: str) -> str | None:

@@ -37,8 +37,9 @@ def crawl_in_subprocess(
     sources_file: str | None = None,
     config: str | None = None,
     refresh: bool = False,
+    since: str | None = None,
     log_level: str = "WARNING",
-    timeout: float = 30 * 60,
+    timeout: float | None = 30 * 60,
 ) -> int:
     """Run `python -m spiders.run` and return its exit status (0 ok, 1 a crawl failed).
 
@@ -61,6 +62,8 @@ def crawl_in_subprocess(
             cmd += [flag, str(value)]
     if refresh:
         cmd.append("--refresh")
+    if since:
+        cmd += ["--since", since]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     with _LOCK:
         _RUNNING.add(proc)
@@ -70,7 +73,7 @@ def crawl_in_subprocess(
         proc.kill()
         proc.communicate()
         raise CrawlError(
-            f"crawl of {', '.join(source_names) or 'all sources'} killed after {timeout:.0f} s"
+            f"crawl of {', '.join(source_names) or 'all sources'} killed after {timeout or 0:.0f} s"
         ) from err
     finally:
         with _LOCK:

@@ -19,12 +19,24 @@ from spiders.sources import Source, load_registry
 from spiders.spider import SourceSpider
 
 
-def crawl_sources(sources: list[Source], db_path: str, settings, refresh: bool = False) -> None:
+def crawl_sources(
+    sources: list[Source],
+    db_path: str,
+    settings,
+    refresh: bool = False,
+    since: str | None = None,
+) -> None:
     """Run one spider per source in one reactor, until all finish."""
     local_only = all(s.local for s in sources)
     process = CrawlerProcess(scrapy_settings(settings, db_path, local_only=local_only))
     for source in sources:
-        process.crawl(SourceSpider, source=source, refresh=refresh)
+        process.crawl(
+            SourceSpider,
+            source=source,
+            refresh=refresh,
+            since=since,
+            max_pages=settings.backfill_max_pages,
+        )
     process.start()
 
 
@@ -35,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources-file", help="user registry file adding or overriding sources")
     parser.add_argument("--config", help="riskwatch.toml settings file")
     parser.add_argument("--refresh", action="store_true", help="re-fetch known articles too")
+    parser.add_argument("--since", help="backfill back to this date (YYYY-MM-DD)")
     parser.add_argument("--log-level", help="Scrapy log level (INFO, WARNING, ...)")
     args = parser.parse_args(argv)
     try:
@@ -50,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     except RiskwatchError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
-    crawl_sources(sources, settings.db, settings, refresh=args.refresh)
+    crawl_sources(sources, settings.db, settings, refresh=args.refresh, since=args.since)
     db = store.open_db(settings.db)
     failed = [
         r

@@ -44,7 +44,12 @@ def run_outcome(stats: dict, spider, reason: str) -> dict:
     bugs = stats.get("spider_exceptions/count", 0)
     errors = entry_errors + stats.get("riskwatch/article_errors", 0) + bugs
     all_entries_failed = entry_errors >= len(spider.source.entry_urls)
-    status = "ok" if reason == "finished" and not all_entries_failed else "failed"
+    blocked = stats.get("riskwatch/entries_blocked", 0) >= entry_errors > 0
+    if reason == "finished" and not all_entries_failed:
+        status = "ok"
+    else:
+        # every entry page answered 401/403/451: the site refuses us, the scheduler backs off
+        status = "blocked" if reason == "finished" and blocked else "failed"
     last_error = stats.get("riskwatch/last_error")
     if reason != "finished":
         last_error = f"crawl stopped: {reason}" + (f"; {last_error}" if last_error else "")
@@ -53,5 +58,6 @@ def run_outcome(stats: dict, spider, reason: str) -> dict:
         "pages": stats.get("downloader/response_count", 0),
         "items": stats.get("item_scraped_count", 0),
         "errors": errors,
+        "not_modified": stats.get("riskwatch/entries_not_modified", 0),
         "last_error": last_error,
     }

@@ -9,7 +9,7 @@ def scrapy_settings(settings: Settings, db_path: str, *, local_only: bool = Fals
     """The Scrapy settings for one crawl process; `local_only` drops throttling for loopback."""
     return {
         "RISKWATCH_DB": db_path,
-        "USER_AGENT": settings.user_agent,
+        "USER_AGENT": settings.crawler_user_agent,
         "ROBOTSTXT_OBEY": settings.obey_robots,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8 if local_only else settings.concurrent_per_domain,
@@ -21,11 +21,17 @@ def scrapy_settings(settings: Settings, db_path: str, *, local_only: bool = Fals
         "DOWNLOAD_MAXSIZE": settings.max_response_mb * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_TIMES": 2,
+        "RETRY_BACKOFF_BASE": 0.05 if local_only else 2.0,  # seconds, doubling per retry
+        "RETRY_AFTER_MAX": settings.retry_after_max_s,
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": settings.log_level,
         "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
         "EXTENSIONS": {"spiders.runlog.CrawlRunRecorder": 500},
-        "DOWNLOADER_MIDDLEWARES": {"spiders.safety.InternalAddressGuard": 50},
+        "DOWNLOADER_MIDDLEWARES": {
+            "spiders.safety.InternalAddressGuard": 50,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "spiders.politeness.PoliteRetryMiddleware": 550,
+        },
     }

@@ -11,6 +11,7 @@ import store
 from spiders.feeds import Link
 from spiders.items import ArticleItem
 from spiders.urls import url_key
+from store.entry_pages import entry_pages, save_entry_page
 
 
 class Frontier(Protocol):
@@ -19,6 +20,9 @@ class Frontier(Protocol):
     def admit(self, links: list[Link], refresh: bool = False) -> list[tuple[str, Link]]: ...
     def pending(self) -> list[tuple[str, Link]]: ...
     def failed(self, key: str, reason: str) -> None: ...
+    def skip(self, key: str, reason: str) -> None: ...
+    def entry_pages(self) -> dict[str, dict]: ...
+    def save_entry_page(self, url: str, **values) -> None: ...
     def close(self) -> None: ...
 
 
@@ -53,6 +57,16 @@ class SQLiteFrontier:
 
     def failed(self, key: str, reason: str) -> None:
         store.frontier_fail(self.db, key, reason[:500])
+
+    def skip(self, key: str, reason: str) -> None:
+        """Fetched and not wanted (older than a backfill's --since): not fetched again."""
+        store.frontier_done(self.db, key, "skipped", reason[:500])
+
+    def entry_pages(self) -> dict[str, dict]:
+        return entry_pages(self.db, self.source)
+
+    def save_entry_page(self, url: str, **values) -> None:
+        save_entry_page(self.db, self.source, url, **values)
 
     def close(self) -> None:
         self.db.close()

@@ -11,8 +11,11 @@ from urllib.parse import urlsplit
 
 from riskwatch.errors import ConfigError, UnknownSourceError
 from riskwatch.toml_file import read_toml
+from spiders.urls import registrable_domain
 
 KINDS = ("portal", "trade_press", "regulator", "exchange", "demo")
+CONFIDENCE = ("live", "high", "med", "low", "unverified")
+HINT_KEYS = ("title", "body", "date", "remove")
 LANGS = ("en", "zh", "fr", "de", "es", "ja", "ko", "it", "pt", "nl")
 _LANG_MISTAKES = {
     "cn": "zh",
@@ -42,13 +45,19 @@ class Source:
     apis: tuple[str, ...] = ()  # JSON or JSONP list endpoints (163.com, Sina roll)
     api_url_key: str | None = None  # the item key holding the article URL (default: usual ones)
     api_date_key: str | None = None  # the item key holding its date
+    api_link_template: str | None = None  # build the URL from item keys ("/c{manuscriptId}/...")
+    archives: tuple[str, ...] = ()  # numbered older pages for backfill: "...list_{page}.html"
+    archive_start: int = 2  # the number of the first archive page (page 1 is often the entry)
+    headers: dict = field(default_factory=dict)  # sent with every request (e.g. a Referer)
+    hints: dict = field(default_factory=dict)  # CSS for title/body/date where generic fails
     article_pattern: str | None = None  # regex an article URL on a listing page matches
     allowed_domains: tuple[str, ...] = ()  # beyond the hosts of the entry URLs
     interval: int = 60  # minutes between crawls
     timezone: str | None = None  # for dates a page gives without one
     local: bool = False  # may fetch loopback and private addresses (demo and tests only)
     homepage: str = ""
-    notes: str = ""
+    confidence: str = "unverified"  # how sure the entry points are: high, med, low, unverified
+    notes: str = ""  # what was verified about the entry points, and how
 
     @property
     def entry_urls(self) -> tuple[str, ...]:
@@ -56,11 +65,15 @@ class Source:
 
     @property
     def domains(self) -> list[str]:
-        hosts = {urlsplit(u).hostname for u in self.entry_urls} | set(self.allowed_domains)
-        return sorted(h.lower() for h in hosts if h)
+        """The site's own domains (of its entry URLs: www.x.com gives x.com) and declared ones."""
+        hosts = {registrable_domain(urlsplit(u).hostname) for u in self.entry_urls}
+        return sorted(h.lower() for h in hosts | set(self.allowed_domains) if h)
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 _FIELDS = {f.name: f for f in fields(Source)}
@@ -150,9 +163,20 @@ def _build(entry: dict, name: str) -> Source:
     _check_lang(where, values.get("lang"))
     if values.get("kind", "trade_press") not in KINDS:
         raise ConfigError(f"{where}: kind: {values['kind']!r} is not one of {', '.join(KINDS)}")
-    for key in ("feeds", "sitemaps", "listings", "apis", "allowed_domains"):
+    for key in ("feeds", "sitemaps", "listings", "apis", "archives", "allowed_domains"):
         if not isinstance(values.get(key, ()), tuple):
             raise ConfigError(f"{where}: {key}: expected a list of strings")
+    _check_tables(where, values)
+    if values.get("confidence", "unverified") not in CONFIDENCE:
+        raise ConfigError(f"{where}: confidence: one of {', '.join(CONFIDENCE)}")
+    for template in values.get("archives", ()):
+        try:
+            if template.format(page=2) == template:
+                raise ValueError
+        except (ValueError, KeyError, IndexError):
+            raise ConfigError(
+                f"{where}: archives: {template!r} needs one {{page}} placeholder and no other"
+            ) from None
     _check_urls(where, values)
     if values.get("article_pattern"):
         try:
@@ -163,6 +187,18 @@ def _build(entry: dict, name: str) -> Source:
         raise ConfigError(f"{where}: interval: minutes between crawls, a whole number >= 1")
     values.setdefault("timezone", _DEFAULT_TZ.get(values["lang"]))
     return Source(**values)
+
+
+def _check_tables(where: str, values: dict) -> None:
+    for key in ("headers", "hints"):
+        table = values.get(key, {})
+        if not isinstance(table, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in table.items()
+        ):
+            raise ConfigError(f"{where}: {key}: expected a table of strings")
+    for key in values.get("hints", {}):
+        if key not in HINT_KEYS:
+            raise ConfigError(f"{where}: hints: {key!r} is not one of {', '.join(HINT_KEYS)}")
 
 
 def _check_lang(where: str, lang) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
+import tldextract
 from w3lib.url import canonicalize_url, url_query_cleaner
+
+# The public-suffix list shipped inside tldextract: never fetched at run time.
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 # Query parameters that only say where a click came from.
 TRACKING_PARAMS = (
@@ -52,3 +56,12 @@ def same_site(url: str, domains: list[str] | tuple[str, ...]) -> bool:
     """Whether `url`'s host is one of `domains` or a subdomain of one."""
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def registrable_domain(host: str | None) -> str | None:
+    """The domain a host belongs to (news.sina.com.cn gives sina.com.cn); IPs and bare names as
+    they are."""
+    if not host:
+        return None
+    parts = _SUFFIXES(host.lower())
+    return parts.top_domain_under_public_suffix or host.lower()

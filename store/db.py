@@ -370,14 +370,15 @@ def finish_crawl_run(
     pages: int,
     items: int,
     errors: int,
+    not_modified: int = 0,
     last_error: str | None = None,
 ) -> None:
-    """Close a crawl-run record with its counts."""
+    """Close a crawl-run record with its counts (not_modified: entry pages answering 304)."""
     with write_txn(db):
         db.execute(
             "UPDATE crawl_runs SET finished = ?, status = ?, pages = ?, items = ?, errors = ?, "
-            "last_error = ? WHERE id = ?",
-            [utc_now(), status, pages, items, errors, last_error, run_id],
+            "not_modified = ?, last_error = ? WHERE id = ?",
+            [utc_now(), status, pages, items, errors, not_modified, last_error, run_id],
         )
 
 

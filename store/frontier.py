@@ -15,7 +15,8 @@ from store.db import utc_now, write_txn
 
 
 def frontier_known(db: Database, url_keys: Iterable[str]) -> set[str]:
-    """Those of `url_keys` already stored as articles (by link or by canonical id)."""
+    """Those of `url_keys` already stored as articles (by link or by canonical id), or fetched
+    and skipped as older than a backfill wanted."""
     keys = list(dict.fromkeys(url_keys))
     known: set[str] = set()
     for start in range(0, len(keys), 500):
@@ -24,7 +25,8 @@ def frontier_known(db: Database, url_keys: Iterable[str]) -> set[str]:
         known.update(
             row[0]
             for row in db.execute(
-                f"SELECT url_key FROM frontier WHERE status = 'stored' AND url_key IN ({marks}) "
+                "SELECT url_key FROM frontier WHERE status IN ('stored', 'skipped') "
+                f"AND url_key IN ({marks}) "
                 f"UNION SELECT id FROM articles WHERE id IN ({marks})",
                 chunk + chunk,
             )

@@ -6,7 +6,7 @@ from sqlite_utils import Database, Migrations
 
 migrations = Migrations("riskwatch")
 
-SCHEMA_VERSION = 3  # the number of migrations below; bump with each new one
+SCHEMA_VERSION = 4  # the number of migrations below; bump with each new one
 
 
 @migrations()
@@ -216,3 +216,27 @@ def m003_alerts_and_jobs(db: Database) -> None:
         pk="id",
     )
     db["job_runs"].create_index(["job", "started"])
+
+
+@migrations()
+def m004_entry_pages(db: Database) -> None:
+    # What each entry page (feed, sitemap, listing, API page) of a source answered last:
+    # validators for conditional GET, how many links it gave (a listing that suddenly gives
+    # none is a broken site, not a quiet day), when the site asked to be left alone until,
+    # and how far a `crawl --since` backfill got, so an interrupted one resumes.
+    db["entry_pages"].create(
+        {
+            "source": str,
+            "url": str,
+            "etag": str,
+            "last_modified": str,
+            "http_status": int,
+            "links": int,
+            "fetched_at": str,
+            "not_before": str,  # from a Retry-After too long to wait for in the crawl
+            "backfill_since": str,  # the --since date of the backfill walking this page
+            "backfill_page": int,  # archives: the last page done (0: the walk finished)
+        },
+        pk=("source", "url"),
+    )
+    db["crawl_runs"].add_column("not_modified", int)

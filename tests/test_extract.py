@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from spiders.charset import decode_html
@@ -65,8 +67,42 @@ def test_metadata_date_with_zone_and_canonical():
 
 def test_date_in_visible_text_only():
     page = extract((SITE / "news" / "taobao-scraper-2021.html").read_bytes(), "http://h/n.html")
-    # htmldate reads the day from "Published June 16, 2021 08:15" but not the time of day
-    assert page.published == "2021-06-16T00:00:00Z" and page.published_from == "page"
+    # "Published June 16, 2021 08:15", read with its time in the source's zone
+    assert page.published == "2021-06-16T08:15:00Z" and page.published_from == "page"
+    page = extract(
+        (SITE / "news" / "taobao-scraper-2021.html").read_bytes(),
+        "http://h/n.html",
+        tz="Asia/Shanghai",
+    )
+    assert page.published == "2021-06-16T00:15:00Z"
+
+
+@pytest.mark.parametrize(
+    ("shown", "tz", "published"),
+    [
+        ('<div class="post_info">2021-04-10 09:30:12　来源: 网易科技</div>', "Asia/Shanghai",
+         "2021-04-10T01:30:12Z"),
+        ('<span class="date">2021年04月10日 10:20</span>', "Asia/Shanghai", "2021-04-10T02:20:00Z"),
+        ('<p class="meta">Publié le 10 avril 2021 à 14h05</p>', "Europe/Paris",
+         "2021-04-10T12:05:00Z"),
+        ('<span class="date">Wed 16 Jun 2021 // 09:41 UTC</span>', "Europe/London",
+         "2021-06-16T09:41:00Z"),
+        ('<li class="cz-news-date">April 10, 2021</li>', "America/New_York",
+         "2021-04-10T00:00:00Z"),  # a bare date keeps the day shown
+        ('<span class="time">3小时前</span>', "Asia/Shanghai", "2021-04-10T01:00:00Z"),
+        ('<span class="date">il y a 2 heures</span>', "Europe/Paris", "2021-04-10T02:00:00Z"),
+        ('<span class="date">昨天 10:20</span>', "Asia/Shanghai", "2021-04-09T02:20:00Z"),
+    ],
+)  # fmt: skip
+def test_dates_as_chinese_french_and_english_pages_show_them(shown, tz, published):
+    page = (
+        '<html><body><div class="top-date">今天是2024年1月1日</div><h1>Headline</h1>'
+        f"{shown}<p>{'Some words of the article, dated 3 March 2019. ' * 5}</p>"
+        '<footer><span class="date">2020-01-01</span></footer></body></html>'
+    )
+    fetched = datetime(2021, 4, 10, 4, 0, tzinfo=UTC)
+    found = extract(page, "https://example.com/a", tz=tz, now=fetched)
+    assert found.published == published and found.published_from == "page"
 
 
 def test_str_input_and_french():

@@ -1,0 +1,80 @@
+"""Per-source fixtures: for every registry entry, an entry page (feed, API, listing or sitemap)
+and article pages written for riskwatch in that site's shape, with what must come out of them.
+
+Layout, one folder per source name under tests/fixtures/sources/:
+
+    fixture.toml    entry = "feed.xml", entry_content_type, entry_url (default: the first
+                    entry URL of the source), and one [[article]] per page: url (as linked from
+                    the entry), file, content_type, title, published (ISO UTC), precision
+                    ("minute" or "day": what the page itself states), body_contains,
+                    body_excludes, canonical (optional: the URL the article is stored under)
+
+bench/extraction.py scores the same pages, which is why this is a module and not a conftest.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCE_FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+
+
+@dataclass(frozen=True)
+class FixtureArticle:
+    url: str
+    path: Path
+    content_type: str
+    title: str
+    published: str
+    precision: str
+    body_contains: tuple[str, ...]
+    body_excludes: tuple[str, ...]
+    canonical: str | None
+
+    def published_matches(self, found: str | None) -> bool:
+        """Whether `found` (ISO UTC) states the same time, to the precision the page gives."""
+        if not found:
+            return False
+        width = 10 if self.precision == "day" else 16
+        return found[:width] == self.published[:width]
+
+
+@dataclass(frozen=True)
+class SourceFixture:
+    name: str
+    entry_path: Path
+    entry_content_type: str
+    entry_url: str | None
+    articles: tuple[FixtureArticle, ...]
+
+
+def load_fixture(name: str) -> SourceFixture:
+    folder = SOURCE_FIXTURES / name
+    data = tomllib.loads((folder / "fixture.toml").read_text(encoding="utf-8"))
+    articles = tuple(
+        FixtureArticle(
+            url=a["url"],
+            path=folder / a["file"],
+            content_type=a.get("content_type", "text/html; charset=utf-8"),
+            title=a["title"],
+            published=a["published"],
+            precision=a.get("precision", "minute"),
+            body_contains=tuple(a.get("body_contains", ())),
+            body_excludes=tuple(a.get("body_excludes", ())),
+            canonical=a.get("canonical"),
+        )
+        for a in data.get("article", [])
+    )
+    return SourceFixture(
+        name=name,
+        entry_path=folder / data["entry"],
+        entry_content_type=data.get("entry_content_type", "application/xml"),
+        entry_url=data.get("entry_url"),
+        articles=articles,
+    )
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.parent.name for p in SOURCE_FIXTURES.glob("*/fixture.toml"))
