@@ -39,6 +39,7 @@ from nlp.run import tag_pending
 from riskwatch.errors import RiskwatchError
 from riskwatch.events_stage import company_registry, run_event_stage
 from riskwatch.settings import Settings
+from store.health import source_health
 from spiders.launch import crawl_in_subprocess, stop_running_crawls
 from spiders.sources import SourceRegistry
 from store import alerts as job_store
@@ -214,11 +215,44 @@ def backing_off(db, job: Job, now: datetime) -> int:
     return failures if now < last + timedelta(seconds=wait * 0.95) else 0
 
 
+BLOCKED_MAX_WAIT_S = 24 * 3600  # a blocked source is probed at most once a day
+
+
+def blocked_wait(db, job: Job, now: datetime, give_up_days: float) -> str | None:
+    """Why a crawl of a source that refuses the crawler (401/403/451) should not run now:
+    its probes thin out (2, 4, 8... intervals, at most a day apart) and stop after
+    `give_up_days` of refusals, until someone runs `riskwatch crawl` for it by hand."""
+    if job.every_s is None or not job.id.startswith("crawl:"):
+        return None
+    health = source_health(db, job.id.split(":", 1)[1])
+    if health.get("kind") != "blocked":
+        return None
+    since = datetime.fromisoformat(health["since"].replace("Z", "+00:00"))
+    if now - since >= timedelta(days=give_up_days):
+        return (
+            f"given up: blocked (HTTP 401/403/451) since {health['since']}; "
+            f"`riskwatch crawl {job.id.split(':', 1)[1]}` tries again"
+        )
+    last = job_store.last_job_runs(db).get(job.id) or {}
+    if not last.get("started"):
+        return None
+    started = datetime.fromisoformat(last["started"].replace("Z", "+00:00"))
+    wait = min(BLOCKED_MAX_WAIT_S, job.every_s * 2 ** health["streak"])
+    if now < started + timedelta(seconds=wait * 0.95):
+        return f"blocked for {health['streak']} runs: next probe after {wait / 3600:.1f} h"
+    return None
+
+
 def _recorded(job: Job, settings: Settings) -> Callable[[], None]:
     """The job wrapped in a job_runs row and one log line a person can read."""
 
     def run() -> None:
         db = store.open_db(settings.db)
+        blocked = blocked_wait(db, job, datetime.now(UTC), settings.blocked_give_up_days)
+        if blocked:
+            log.info("%s skipped: %s", job.id, blocked)
+            db.close()
+            return
         failures = backing_off(db, job, datetime.now(UTC))
         if failures:
             log.info("%s skipped: backing off after %d failed runs in a row", job.id, failures)

@@ -389,32 +389,6 @@ def articles(db_path, config, event_type, source, lang, since, until, min_score,
 
 
 @cli.command()
-@config_option
-@click.option("--sources-file", default=None, metavar="FILE")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-def sources(config, sources_file, fmt):
-    """List the source registry (shipped entries plus your sources file).
-
-    \b
-        riskwatch sources
-        riskwatch sources --format json
-    """
-    from spiders.sources import load_registry
-
-    settings = settings_for(config, sources_file=sources_file)
-    with user_errors("sources"):
-        registry = load_registry(settings.sources_file)
-    rows = [s.to_dict() for s in registry]
-    if fmt == "table":
-        for row in rows:
-            row["entry points"] = "\n".join(row["feeds"] + row["sitemaps"] + row["listings"])
-        columns = ["name", "lang", "kind", "interval", "entry points"]
-    else:
-        columns = list(rows[0]) if rows else []
-    click.echo(render(rows, columns, fmt, title=f"{len(rows)} sources"), nl=False)
-
-
-@cli.command()
 @db_option
 @config_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
@@ -430,7 +404,7 @@ def status(db_path, config, fmt, sources_file, watchlists_file):
     settings = settings_for(
         config, db=db_path, sources_file=sources_file, watchlists_file=watchlists_file
     )
-    _print_status(settings.db, None, fmt)
+    _print_status(settings.db, None, fmt, settings.health_runs)
     _print_jobs(settings, fmt)
 
 
@@ -449,12 +423,15 @@ def _print_jobs(settings, fmt: str) -> None:
         click.echo("alerts: " + ", ".join(f"{n} {state}" for state, n in sorted(outbox.items())))
 
 
-def _print_status(db_path: str, only: set[str] | None, fmt: str = "table") -> None:
+def _print_status(
+    db_path: str, only: set[str] | None, fmt: str = "table", flag_after: int = 3
+) -> None:
     with user_errors(db_path):
-        rows = store.source_status(store.open_db(db_path))
+        rows = store.source_status(store.open_db(db_path), flag_after)
     rows = [r for r in rows if only is None or r["source"] in only]
     columns = [
         "source",
+        "health",
         "last_started",
         "last_status",
         "pages",
@@ -464,6 +441,13 @@ def _print_status(db_path: str, only: set[str] | None, fmt: str = "table") -> No
         "last_error",
     ]
     click.echo(render(rows, columns, fmt, title="Sources"), nl=False)
+    flagged = [r for r in rows if r.get("kind")]
+    if fmt == "table" and flagged:
+        click.echo(
+            f"{len(flagged)} source(s) need a look: "
+            + "; ".join(f"{r['source']} {r['health']} since {r['since']}" for r in flagged),
+            err=True,
+        )
 
 
 register_commands(cli)

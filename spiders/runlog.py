@@ -59,5 +59,6 @@ def run_outcome(stats: dict, spider, reason: str) -> dict:
         "items": stats.get("item_scraped_count", 0),
         "errors": errors,
         "not_modified": stats.get("riskwatch/entries_not_modified", 0),
+        "links": stats.get("riskwatch/links_found", 0),
         "last_error": last_error,
     }

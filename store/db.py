@@ -371,20 +371,24 @@ def finish_crawl_run(
     items: int,
     errors: int,
     not_modified: int = 0,
+    links: int = 0,
     last_error: str | None = None,
 ) -> None:
     """Close a crawl-run record with its counts (not_modified: entry pages answering 304)."""
     with write_txn(db):
         db.execute(
             "UPDATE crawl_runs SET finished = ?, status = ?, pages = ?, items = ?, errors = ?, "
-            "not_modified = ?, last_error = ? WHERE id = ?",
-            [utc_now(), status, pages, items, errors, not_modified, last_error, run_id],
+            "not_modified = ?, links = ?, last_error = ? WHERE id = ?",
+            [utc_now(), status, pages, items, errors, not_modified, links, last_error, run_id],
         )
 
 
-def source_status(db: Database) -> list[dict]:
-    """Per source: its last crawl run, stored article count and failed runs in a row."""
-    return list(
+def source_status(db: Database, flag_after: int = 3) -> list[dict]:
+    """Per source: its last crawl run, stored article count, failed runs in a row, and its
+    health (store.health: failing, blocked or empty for how many runs)."""
+    from store.health import source_health
+
+    rows = list(
         db.query(
             """
             WITH last AS (
@@ -405,3 +409,6 @@ def source_status(db: Database) -> list[dict]:
             """
         )
     )
+    for row in rows:
+        row.update(source_health(db, row["source"], flag_after))
+    return rows

@@ -239,4 +239,5 @@ def m004_entry_pages(db: Database) -> None:
         },
         pk=("source", "url"),
     )
-    db["crawl_runs"].add_column("not_modified", int)
+    db["crawl_runs"].add_column("not_modified", int)  # entry pages answering 304
+    db["crawl_runs"].add_column("links", int)  # article links the entry pages gave
