@@ -52,28 +52,29 @@ def check_registry(registry: SourceRegistry, settings: Settings) -> list[Finding
 
 def _check_source(source: Source, settings: Settings) -> list[Finding]:
     out = []
+
+    def flag(level: str, what: str) -> None:
+        out.append(Finding(source.name, level, what))
+
     try:
         if source.timezone:
             ZoneInfo(source.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        out.append(Finding(source.name, "error", f"unknown timezone {source.timezone!r}"))
+        flag("error", f"unknown timezone {source.timezone!r}")
     if source.listings and not source.article_pattern:
-        out.append(Finding(source.name, "warning",
-                           "listings without article_pattern: every same-site link is fetched"))  # fmt: skip
+        flag("warning", "listings without article_pattern: every same-site link is fetched")
     for key, selector in source.hints.items():
         try:
             GenericTranslator().css_to_xpath(selector)
         except SelectorError as err:
-            out.append(Finding(source.name, "error", f"hints.{key}: bad CSS selector ({err})"))
+            flag("error", f"hints.{key}: bad CSS selector ({err})")
     if source.archives and not (source.listings or source.apis):
-        out.append(Finding(source.name, "error", "archives need listings or apis to read them"))
-    if any(urlsplit(u).hostname and urlsplit(u).hostname.endswith("sec.gov")
-           for u in source.entry_urls) and not _EMAIL.search(settings.crawler_user_agent):  # fmt: skip
-        out.append(Finding(source.name, "warning",
-                           "sec.gov refuses crawlers whose user agent has no e-mail: set contact"))  # fmt: skip
+        flag("error", "archives need listings or apis to read them")
+    hosts = [urlsplit(u).hostname or "" for u in source.entry_urls]
+    if any(h.endswith("sec.gov") for h in hosts) and not _EMAIL.search(settings.crawler_user_agent):
+        flag("warning", "sec.gov refuses crawlers whose user agent has no e-mail: set contact")
     if source.confidence in ("low", "unverified"):
-        out.append(Finding(source.name, "warning",
-                           f"entry points are {source.confidence}-confidence: run --live"))  # fmt: skip
+        flag("warning", f"entry points are {source.confidence}-confidence: run --live")
     if not out:
         out.append(Finding(source.name, "ok", f"{len(source.entry_urls)} entry point(s)"))
     return out
