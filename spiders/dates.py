@@ -14,9 +14,12 @@ from lxml.html import HtmlElement
 _META_XPATHS = (
     '//meta[@property="article:published_time"]/@content',
     '//meta[@itemprop="datePublished"]/@content',
-    '//meta[@name="pubdate" or @name="publishdate" or @name="publish-date" '
-    'or @name="article:published_time" or @name="dc.date.issued" '
-    'or @name="DC.date.issued"]/@content',
+    # lower-cased name: Chinese government CMSs write PubDate, others pubdate or publishdate
+    "//meta[translate(@name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = "
+    "'pubdate' or translate(@name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    " = 'publishdate' or @name='publish-date' or @name='publish_date' or @name='publishtime'"
+    " or @name='article:published_time' or @name='dc.date.issued' or @name='DC.date.issued'"
+    " or @name='parsely-pub-date' or @name='sailthru.date']/@content",
     '//meta[@property="og:release_date"]/@content',
     "//html/@data-publishtime",
     "//article//time[@datetime]/@datetime",

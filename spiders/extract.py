@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import trafilatura
 from lxml import etree, html
 from lxml.html import HtmlElement
-from trafilatura.metadata import examine_meta, extract_title
 
 from spiders.charset import decode_html
 from spiders.cleanup import trim_body
@@ -18,6 +17,7 @@ from spiders.dates import metadata_date, page_date, to_utc_iso
 from spiders.hints import apply_hints
 from spiders.langid import detect_language
 from spiders.text_dates import date_in_text, visible_date
+from spiders.titles import headline
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def extract(
     canonical = _canonical(tree, url)
     # trafilatura parses the string itself: its own parse scores higher than ours on the
     # extraction benchmark, and its metadata pass (htmldate again) would double our cost
-    title = hinted.get("title") or _title(tree)
+    title = hinted.get("title") or headline(tree)
     if hinted.get("body"):
         body = hinted["body"]
     else:
@@ -130,15 +130,6 @@ def _published(
     if inferred.tzinfo is None and (inferred.hour, inferred.minute) == (0, 0):
         return to_utc_iso(inferred, "UTC"), "page"  # a bare date: keep the day the page shows
     return to_utc_iso(inferred, tz), "page"
-
-
-def _title(tree: HtmlElement) -> str | None:
-    """The headline: metadata (og:title, JSON-LD) first, else trafilatura's reading of h1/title."""
-    try:
-        return _clean(examine_meta(tree).title) or _clean(extract_title(tree))
-    except (ValueError, TypeError, AttributeError):
-        found = tree.findtext(".//title")
-        return _clean(found)
 
 
 def _canonical(tree: HtmlElement, url: str) -> str | None:

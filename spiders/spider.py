@@ -5,6 +5,7 @@ numbered archive pages and "next" links back to that date."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -152,12 +153,22 @@ class SourceSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response, depth: int = 0):
         if self._unchanged(response):
-            return []
+            # an unchanged index says nothing of its children: ask each of them
+            known = json.loads(self.entries.get(response.url, {}).get("children") or "[]")
+            return [
+                self._entry_request(url, self.parse_sitemap, conditional=True, depth=depth + 1)
+                for url in known
+                if depth < MAX_SITEMAP_DEPTH
+            ]
         try:
             links, children = sitemap_links(response.body, response.url)
         except UnreadableFeed as err:
             return self._entry_error(response.url, str(err))
         self._entry_read(response, links or children)
+        if children:
+            self.frontier.save_entry_page(
+                response.url, children=json.dumps([c.url for c in children])
+            )
         requests = list(self._follow(links))
         if depth < MAX_SITEMAP_DEPTH:
             requests += [

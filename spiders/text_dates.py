@@ -39,8 +39,9 @@ _PATTERNS = (
     # April 10, 2021 09:30 AM; Dec. 18, 2024
     ("mdy", re.compile(r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME + _ZONE, re.I)),
     # 10/04/2021 (day first, as French and British pages write it)
-    ("dmy_num", re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)" + _TIME + _ZONE, re.I)),
+    ("dmy_num", re.compile(r"(?<!\d)(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?!\d)" + _TIME + _ZONE, re.I)),
 )  # fmt: skip
+_LOOSE_TIME = re.compile(r"(?<![\d:])(\d{1,2})[:：h](\d{2})(?![\d:])\s*([ap]\.?\s?m\.?)?", re.I)
 _RELATIVE = (
     (re.compile(r"(\d+)\s*(分钟|小時|小时|天)前"), {"分钟": "minutes", "小时": "hours", "小時": "hours", "天": "days"}),
     (re.compile(r"il y a\s+(\d+)\s*(min|minutes?|h|heures?|jours?)\b", re.I),
@@ -66,6 +67,8 @@ _DATE_ELEMENTS = (
     " or contains(@class, 'Date') or contains(@class, 'Time')]"
 )
 _SKIP_ANCESTORS = ("footer", "aside", "nav")
+# containers whose dates are not the article's: comments, related stories, sidebars
+_SKIP_MARKS = ("comment", "related", "recommend", "sidebar", "footer", "widget", "hot")
 MAX_ELEMENT_CHARS = 240
 
 
@@ -80,6 +83,15 @@ def date_in_text(text: str, now: datetime | None = None) -> tuple[datetime, bool
                 best = (match.start(), found)
                 break
     if best:
+        moment, has_time = best[1]
+        if not has_time and moment.tzinfo is None:
+            # "10:12pm, 4 Jul, 2021": a time written apart from the date, in the same line
+            clock = _LOOSE_TIME.search(text)
+            if clock:
+                hour = int(clock.group(1)) % (12 if clock.group(3) else 24)
+                hour += 12 if (clock.group(3) or "").lower().startswith("p") else 0
+                if hour < 24 and int(clock.group(2)) < 60:
+                    return moment.replace(hour=hour, minute=int(clock.group(2))), True
         return best[1]
     return _relative(text, now) if now else None
 
@@ -165,15 +177,42 @@ def _first_date(tree, anchor, axis: str, now) -> tuple[datetime, bool] | None:
                                            _DATE_ELEMENTS.split(" | ")))  # fmt: skip
     seen = 0
     for element in elements:
-        if any(element.iterancestors(*_SKIP_ANCESTORS)):
+        if _outside_article(element):
             continue
         text = " ".join(element.text_content().split())
         if not text or len(text) > MAX_ELEMENT_CHARS:
             continue
         found = date_in_text(text, now)
+        if found and not found[1]:
+            found = _with_time_beside(element, found, now)
         if found:
             return found
         seen += 1
         if seen > 40:
             break
     return None
+
+
+def _outside_article(element: HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        if node.tag in _SKIP_ANCESTORS:
+            return True
+        marks = f"{node.get('class', '')} {node.get('id', '')}".lower()
+        if any(mark in marks for mark in _SKIP_MARKS):
+            return True
+    return False
+
+
+def _with_time_beside(element: HtmlElement, found, now):
+    """A date shown without a time often has the time in the next element ("April 10,
+    2021" | "09:30 AM"): read the parent's text when it is short."""
+    parent = element.getparent()
+    if parent is None:
+        return found
+    text = " ".join(parent.text_content().split())
+    if len(text) > MAX_ELEMENT_CHARS:
+        return found
+    beside = date_in_text(text, now)
+    if beside and beside[1] and beside[0].date() == found[0].date():
+        return beside
+    return found

@@ -8,7 +8,7 @@ from sqlite_utils import Database
 from store.db import utc_now, write_txn
 
 _FIELDS = ("etag", "last_modified", "http_status", "links", "not_before", "backfill_since",
-           "backfill_page")  # fmt: skip
+           "backfill_page", "children")  # fmt: skip
 
 
 def entry_pages(db: Database, source: str) -> dict[str, dict]:

@@ -236,6 +236,7 @@ def m004_entry_pages(db: Database) -> None:
             "not_before": str,  # from a Retry-After too long to wait for in the crawl
             "backfill_since": str,  # the --since date of the backfill walking this page
             "backfill_page": int,  # archives: the last page done (0: the walk finished)
+            "children": str,  # a sitemap index's child sitemaps (JSON), to revisit on a 304
         },
         pk=("source", "url"),
     )

@@ -199,3 +199,42 @@ def test_backfill_skips_articles_older_than_since(db_path, tmp_path, scripted):
     assert [r["url"].rsplit("/", 1)[1] for r in db.query("SELECT url FROM articles")] == ["new"]
     crawl(db_path, sources, "maps", since="2021-01-01")
     assert scripted.hits("/undated") == 1  # and not fetched again
+
+
+def test_an_unchanged_sitemap_index_still_leads_to_its_changed_children(db_path, tmp_path):
+    from riskwatch.localsite import LocalSite
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    (folder / "index.xml").write_text(
+        f'<?xml version="1.0"?><sitemapindex {ns}><sitemap><loc>{{base}}/child.xml</loc>'
+        "</sitemap></sitemapindex>",
+        encoding="utf-8",
+    )
+
+    def child(*pages: str) -> None:
+        urls = "".join(f"<url><loc>{{base}}/{p}</loc></url>" for p in pages)
+        (folder / "child.xml").write_text(
+            f'<?xml version="1.0"?><urlset {ns}>{urls}</urlset>', encoding="utf-8"
+        )
+
+    for name in ("one", "two"):
+        (folder / f"{name}.html").write_bytes(html(f"Story {name}")[2])
+    child("one.html")
+    with LocalSite(folder) as site:
+        sources = tmp_path / "sources.toml"
+        write_sources(
+            sources,
+            site.base,
+            '[[source]]\nname = "maps"\nlang = "en"\nlocal = true\n'
+            'sitemaps = ["{base}/index.xml"]\n',
+        )
+        crawl(db_path, sources, "maps")
+        child("one.html", "two.html")
+        crawl(db_path, sources, "maps")
+    db = store.open_db(db_path)
+    pages = entry_pages(db, "maps")
+    assert pages[f"{site.base}/index.xml"]["http_status"] == 304
+    assert pages[f"{site.base}/child.xml"]["http_status"] == 200
+    assert store.article_count(db) == 2
