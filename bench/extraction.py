@@ -109,10 +109,11 @@ def titles_and_dates(pages: list[tuple]) -> None:
             doc = trafilatura.bare_extraction(text, url=article.url, with_metadata=True)
         seconds["trafilatura"] += t.seconds
         day = article.published[:10]
+        their_date = (getattr(doc, "date", None) or "")[:10]
         found = {
             "ours": (page.title, article.published_matches(page.published)),
-            "trafilatura": (getattr(doc, "title", None), (getattr(doc, "date", None) or "")[:10] == day),
-        }  # fmt: skip
+            "trafilatura": (getattr(doc, "title", None), their_date == day),
+        }
         for who, (title, date_ok) in found.items():
             counts = results[who].setdefault(lang, Counter())
             counts["pages"] += 1
@@ -127,8 +128,9 @@ def titles_and_dates(pages: list[tuple]) -> None:
         for lang in sorted(results[who]):
             counts = results[who][lang]
             total.update(counts)
-            print(f"  {who:12} {lang}: {counts['pages']:3} pages  title exact "
-                  f"{counts['title'] / counts['pages']:.1%}  date {counts['date'] / counts['pages']:.1%}")  # fmt: skip
+            n = counts["pages"]
+            print(f"  {who:12} {lang}: {n:3} pages  title exact "
+                  f"{counts['title'] / n:.1%}  date {counts['date'] / n:.1%}")  # fmt: skip
         print(f"  {who:12} all: {total['pages']:3} pages  title exact "
               f"{total['title'] / total['pages']:.1%}  date {total['date'] / total['pages']:.1%}  "
               f"{total['pages'] / seconds[who]:.1f} pages/s")  # fmt: skip
