@@ -24,15 +24,19 @@ class UnreadableFeed(ValueError):
     """Bytes that yield no entries at all (HTML error page, truncated XML, empty body)."""
 
 
-def feed_links(body: bytes, feed_url: str) -> list[Link]:
+def feed_links(body: bytes, feed_url: str, content_type: str | None = None) -> list[Link]:
     """Article links of an RSS/Atom feed, relative links resolved against the feed URL.
 
-    A feed with errors but some entries keeps what parsed (feedparser's bozo flag).
+    A feed with errors but some entries keeps what parsed (feedparser's bozo flag). The
+    Content-Type header's charset, when given, is weighed as feedparser does (RFC 3023).
 
     Raises:
         UnreadableFeed: nothing could be read as an entry.
     """
-    feed = feedparser.parse(body, response_headers={"content-location": feed_url})
+    headers = {"content-location": feed_url}
+    if content_type:
+        headers["content-type"] = content_type
+    feed = feedparser.parse(body, response_headers=headers)
     if not feed.entries:
         if b"<html" in body[:1024].lower():
             raise UnreadableFeed("unreadable feed: the server sent an HTML page, not a feed")

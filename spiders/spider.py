@@ -145,7 +145,7 @@ class SourceSpider(scrapy.Spider):
         if self._unchanged(response):
             return []
         try:
-            links = feed_links(response.body, response.url)
+            links = feed_links(response.body, response.url, _header(response, b"Content-Type"))
         except UnreadableFeed as err:
             return self._entry_error(response.url, str(err))
         self._entry_read(response, links)
