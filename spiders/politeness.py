@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
+
+from spiders.safety import REFUSED_NAMES
 
 BLOCKED_STATUSES = (401, 403, 451)
 RATE_LIMIT_STATUSES = (429, 503)
@@ -74,6 +77,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request, exception):
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
+        if (urlsplit(request.url).hostname or "").lower() in REFUSED_NAMES:
+            return None  # refused on purpose (an internal address), not a passing failure
         retry = self._retry(request, exception)
         if retry is not None:
             await asyncio.sleep(self._backoff(retry))

@@ -6,6 +6,8 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.error import DNSLookupError
 
 
 def is_internal_host(host: str | None) -> bool:
@@ -44,3 +46,35 @@ class InternalAddressGuard:
         if is_internal_host(urlsplit(request.url).hostname):
             raise IgnoreRequest(f"refused internal address {request.url}")
         return None
+
+
+class PublicOnlyResolver(CachingThreadedResolver):
+    """DNS for crawls of public sources: a name that resolves to this machine or the LAN
+    (a rebinding trick, or a stale record) is refused like a literal internal address."""
+
+    def getHostByName(self, name: str, timeout=()):  # noqa: N802 - Twisted's interface
+        return super().getHostByName(name, timeout).addCallback(refuse_internal, name)
+
+
+# Names refused this crawl, with why: the downloader reports only "DNS lookup failed".
+REFUSED_NAMES: dict[str, str] = {}
+
+
+def refuse_internal(address: str, name: str) -> str:
+    """`address` if it is public (or `name` was itself a literal address, which the
+    downloader middleware judges per source); a failed lookup otherwise."""
+    if is_internal_host(address) and not _literal(name):
+        REFUSED_NAMES[name.lower()] = f"refused {name}: it resolves to internal address {address}"
+        raise DNSLookupError(REFUSED_NAMES[name.lower()])
+    return address
+
+
+def _literal(name: str) -> bool:
+    host = name.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

@@ -29,6 +29,13 @@ def scrapy_settings(settings: Settings, db_path: str, *, local_only: bool = Fals
         "LOG_LEVEL": settings.log_level,
         "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
         "EXTENSIONS": {"spiders.runlog.CrawlRunRecorder": 500},
+        # names resolving to internal addresses are refused for public sources; a crawl of only
+        # local sources (the demo, the tests) uses the stock resolver
+        "DNS_RESOLVER": (
+            "scrapy.resolver.CachingThreadedResolver"
+            if local_only
+            else "spiders.safety.PublicOnlyResolver"
+        ),
         "DOWNLOADER_MIDDLEWARES": {
             "spiders.safety.InternalAddressGuard": 50,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

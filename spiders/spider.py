@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -18,6 +19,7 @@ from spiders.feeds import Link, UnreadableFeed, feed_links, sitemap_links
 from spiders.items import ArticleItem
 from spiders.paging import PageWalk, next_page_url
 from spiders.politeness import BLOCKED_STATUSES
+from spiders.safety import REFUSED_NAMES
 from spiders.sink import SQLiteFrontier
 from spiders.sources import Source
 from spiders.urls import canonical_url, same_site, url_key
@@ -398,6 +400,9 @@ def _charset(content_type: bytes) -> str | None:
 
 
 def _reason(failure) -> str:
+    refused = REFUSED_NAMES.get((urlsplit(failure.request.url).hostname or "").lower())
+    if refused:
+        return refused
     response = getattr(failure.value, "response", None)
     if response is not None:
         if response.status in BLOCKED_STATUSES:

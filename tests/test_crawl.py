@@ -101,3 +101,30 @@ def test_huge_and_slow_responses_are_cut_off(db_path, sources_file, tmp_path):
 def test_unknown_source_is_one_line(db_path, sources_file):
     with pytest.raises(CrawlError, match="unknown source 'fixture-fed' .did you mean fixture-feed"):
         crawl(db_path, sources_file, "fixture-fed")
+
+
+def test_a_name_resolving_to_loopback_is_refused_for_a_public_source(db_path, tmp_path, site):
+    import socket
+
+    from twisted.internet.error import DNSLookupError
+
+    from spiders.safety import refuse_internal
+
+    with pytest.raises(DNSLookupError, match="resolves to internal address 10.0.0.5"):
+        refuse_internal("10.0.0.5", "intranet.example.com")
+    assert refuse_internal("93.184.216.34", "example.com") == "93.184.216.34"
+    name = socket.gethostname()
+    try:
+        if socket.gethostbyname(name) != "127.0.0.1":
+            pytest.skip("this machine's name does not resolve to 127.0.0.1")
+    except OSError:
+        pytest.skip("this machine's name does not resolve")
+    port = site.rsplit(":", 1)[1]
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[source]]\nname = "sneaky"\nlang = "en"\nfeeds = ["http://{name}:{port}/feeds/news.xml"]\n',
+        encoding="utf-8",
+    )
+    assert crawl(db_path, sources, "sneaky") == 1
+    run = runs(db_path)["sneaky"]
+    assert "resolves to internal address 127.0.0.1" in run["last_error"]
