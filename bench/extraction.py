@@ -22,6 +22,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,6 +31,7 @@ import trafilatura  # noqa: E402
 
 from bench.common import Timer, shared_dir  # noqa: E402
 from spiders.charset import decode_html  # noqa: E402
+from spiders.dates import utc_iso  # noqa: E402
 from spiders.extract import extract  # noqa: E402
 from spiders.sources import load_registry  # noqa: E402
 from tests.source_fixtures import fixture_names, load_fixture  # noqa: E402
@@ -89,6 +91,12 @@ def fixture_pages() -> list[tuple]:
     return pages
 
 
+def _fetched(article) -> datetime | None:
+    return (
+        datetime.fromisoformat(article.fetched.replace("Z", "+00:00")) if article.fetched else None
+    )
+
+
 def _charset(content_type: str) -> str | None:
     match = re.search(r"charset=([\w.:-]+)", content_type)
     return match.group(1) if match else None
@@ -102,7 +110,7 @@ def titles_and_dates(pages: list[tuple]) -> None:
         charset = _charset(article.content_type)
         with Timer() as t:
             page = extract(body, article.url, http_charset=charset, tz=source.timezone,
-                           hints=source.hints)  # fmt: skip
+                           hints=source.hints, now=_fetched(article))  # fmt: skip
         seconds["ours"] += t.seconds
         text, _ = decode_html(body, charset)
         with Timer() as t:
@@ -111,7 +119,7 @@ def titles_and_dates(pages: list[tuple]) -> None:
         day = article.published[:10]
         their_date = (getattr(doc, "date", None) or "")[:10]
         found = {
-            "ours": (page.title, article.published_matches(page.published)),
+            "ours": (page.title, article.published_matches(utc_iso(page.published))),
             "trafilatura": (getattr(doc, "title", None), their_date == day),
         }
         for who, (title, date_ok) in found.items():
@@ -121,7 +129,7 @@ def titles_and_dates(pages: list[tuple]) -> None:
             counts["date"] += date_ok
         if page.title != article.title or not found["ours"][1]:
             misses.append(f"  {source.name}/{article.path.name}: title {page.title!r}, "
-                          f"date {page.published} (want {article.published})")  # fmt: skip
+                          f"date {utc_iso(page.published)} (want {article.published})")  # fmt: skip
     print(f"\nTitles and dates on our fixture pages ({len(pages)} pages)")
     for who in ("trafilatura", "ours"):
         total = Counter()

@@ -1,4 +1,5 @@
-"""Publication dates: structured metadata first, then htmldate's reading of the page, as UTC."""
+"""Publication dates: structured metadata first, then htmldate's reading of the page; ISO-8601
+with the page's offset for extraction, UTC for storage."""
 
 from __future__ import annotations
 
@@ -33,6 +34,27 @@ def to_utc_iso(value: datetime, tz: str | None = None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def to_local_iso(value: datetime, tz: str | None = None) -> str:
+    """ISO-8601 with the offset the page stated ("2019-11-18T20:00:00-05:00"); a naive time is
+    read in `tz`, the source's zone. The day in it is the day the page's readers saw."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_zone(tz))
+    elif tz:  # stated in UTC, say: shown in the source's zone, where its readers are
+        value = value.astimezone(_zone(tz))
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def utc_iso(text: str | None) -> str | None:
+    """An ISO-8601 time with any offset as ISO-8601 UTC ("...Z"); None stays None."""
+    parsed = parse_datetime(text)
+    return to_utc_iso(parsed) if parsed else None
+
+
+def plausible(value: datetime) -> bool:
+    """Not a placeholder (0001-01-01) nor far in the future."""
+    return 1990 <= value.year <= datetime.now(UTC).year + 1
+
+
 def _zone(tz: str | None):
     try:
         return ZoneInfo(tz) if tz else UTC
@@ -44,9 +66,12 @@ def parse_datetime(text: str | None) -> datetime | None:
     """An ISO-8601 or RFC-822 timestamp as a datetime; None if it is neither."""
     if not text:
         return None
-    text = text.strip()
+    text = " ".join(text.split())
+    iso = text.replace("Z", "+00:00").replace(" ", "T", 1)
+    if text[:4].isdigit():
+        iso = iso.replace(" ", "")  # "2021-10-09 09:05:12 +0800", as 36Kr's feed writes it
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+        return datetime.fromisoformat(iso)
     except ValueError:
         pass
     try:
@@ -55,12 +80,13 @@ def parse_datetime(text: str | None) -> datetime | None:
         return None
 
 
-def metadata_date(tree: HtmlElement) -> datetime | None:
-    """The publication time a page states in its metadata (meta tags, JSON-LD, <time>)."""
+def metadata_date(tree: HtmlElement) -> tuple[datetime, bool] | None:
+    """The publication time a page states in its metadata (meta tags, JSON-LD, <time>), and
+    whether it states the time of day ("2021-06-10" alone does not)."""
     for found in (_jsonld_date(tree), *(_first(tree, xp) for xp in _META_XPATHS)):
         parsed = parse_datetime(found)
-        if parsed:
-            return parsed
+        if parsed and plausible(parsed):
+            return parsed, ":" in found
     return None
 
 

@@ -12,11 +12,11 @@ from lxml import etree, html
 from lxml.html import HtmlElement
 
 from spiders.charset import decode_html
-from spiders.cleanup import trim_body
-from spiders.dates import metadata_date, page_date, to_utc_iso
+from spiders.cleanup import drop_boilerplate_blocks, trim_body
+from spiders.dates import metadata_date, page_date, plausible, to_local_iso, to_utc_iso
 from spiders.hints import apply_hints
 from spiders.langid import detect_language
-from spiders.text_dates import date_in_text, visible_date
+from spiders.text_dates import date_after_headline, date_in_text, visible_date
 from spiders.titles import headline
 
 
@@ -26,7 +26,8 @@ class Extracted:
 
     title: str | None
     text: str | None
-    published: str | None  # ISO-8601 UTC
+    published: str | None  # ISO-8601 with the page's own offset ("...T20:00:00-05:00");
+    # a page's local time without one is read in the source's zone; a bare day is "...T00:00:00Z"
     published_from: str | None  # "metadata" (stated with a time zone) or "page" (inferred)
     lang: str | None
     canonical_url: str | None
@@ -61,7 +62,7 @@ def extract(
     if tree is None:
         return Extracted(None, None, None, None, None, None, encoding)
     hinted = apply_hints(tree, hints) if hints else {}
-    if hints and hints.get("remove"):
+    if drop_boilerplate_blocks(tree) or (hints and hints.get("remove")):
         text = html.tostring(tree, encoding="unicode")
     published, published_from = _published(tree, url, tz, now)
     if hinted.get("date"):
@@ -103,33 +104,44 @@ def _local_now(tz: str | None, now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(zone).replace(tzinfo=None)
 
 
-def _as_utc(found: tuple[datetime, bool], tz: str | None) -> str:
+def _as_iso(found: tuple[datetime, bool], tz: str | None) -> str:
     moment, has_time = found
     if not has_time and moment.tzinfo is None:
         return to_utc_iso(moment, "UTC")  # a bare date: keep the day the page shows
-    return to_utc_iso(moment, tz)
+    return to_local_iso(moment, tz)
 
 
 def _hinted_date(text: str, tz: str | None, now: datetime | None) -> str | None:
     found = date_in_text(text, _local_now(tz, now))
-    return _as_utc(found, tz) if found else None
+    return _as_iso(found, tz) if found else None
 
 
 def _published(
     tree: HtmlElement, url: str, tz: str | None, now: datetime | None = None
 ) -> tuple[str | None, str | None]:
     stated = metadata_date(tree)
-    if stated:
-        return to_utc_iso(stated, tz), "metadata"
-    shown = visible_date(tree, _local_now(tz, now))
+    if stated and stated[1]:
+        return to_local_iso(stated[0], tz), "metadata"
+    # absolute dates first: "2 hours ago" is only right on a page fetched just now
+    shown = visible_date(tree) or date_after_headline(tree)
+    if stated:  # a day without a time: the page may show the time beside it
+        same_day = shown and shown[1] and shown[0].date() == stated[0].date()
+        return (
+            (_as_iso(shown, tz), "page") if same_day else (_as_iso((stated[0], False), tz), "page")
+        )
     if shown:
-        return _as_utc(shown, tz), "page"
+        return _as_iso(shown, tz), "page"
     inferred = page_date(tree, url)
-    if inferred is None:
+    # htmldate's 1 January at midnight is mostly a copyright year: a "3 hours ago" beats it
+    weak = inferred is None or not plausible(inferred) or inferred.timetuple()[1:5] == (1, 1, 0, 0)
+    relative = visible_date(tree, _local_now(tz, now)) if weak else None
+    if relative:
+        return _as_iso(relative, tz), "page"
+    if inferred is None or not plausible(inferred):
         return None, None
     if inferred.tzinfo is None and (inferred.hour, inferred.minute) == (0, 0):
         return to_utc_iso(inferred, "UTC"), "page"  # a bare date: keep the day the page shows
-    return to_utc_iso(inferred, tz), "page"
+    return to_local_iso(inferred, tz), "page"
 
 
 def _canonical(tree: HtmlElement, url: str) -> str | None:

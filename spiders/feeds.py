@@ -24,11 +24,14 @@ class UnreadableFeed(ValueError):
     """Bytes that yield no entries at all (HTML error page, truncated XML, empty body)."""
 
 
-def feed_links(body: bytes, feed_url: str, content_type: str | None = None) -> list[Link]:
+def feed_links(
+    body: bytes, feed_url: str, content_type: str | None = None, tz: str | None = None
+) -> list[Link]:
     """Article links of an RSS/Atom feed, relative links resolved against the feed URL.
 
     A feed with errors but some entries keeps what parsed (feedparser's bozo flag). The
     Content-Type header's charset, when given, is weighed as feedparser does (RFC 3023).
+    Dates without a zone ("2021-06-10 16:52:00") are read in `tz`, the source's zone.
 
     Raises:
         UnreadableFeed: nothing could be read as an entry.
@@ -46,7 +49,7 @@ def feed_links(body: bytes, feed_url: str, content_type: str | None = None) -> l
     for entry in feed.entries:
         href = entry.get("link") or _guid_link(entry)
         if href:
-            links.append(Link(urljoin(feed_url, href.strip()), _entry_date(entry)))
+            links.append(Link(urljoin(feed_url, href.strip()), _entry_date(entry, tz)))
     return links
 
 
@@ -55,13 +58,14 @@ def _guid_link(entry) -> str | None:
     return guid if guid.startswith(("http://", "https://")) else None
 
 
-def _entry_date(entry) -> str | None:
+def _entry_date(entry, tz: str | None = None) -> str | None:
+    # dict.get: feedparser's own get() maps a missing "updated" to "published" with a warning
     for key in ("published", "updated", "created"):
-        parsed = parse_datetime(entry.get(key))
+        parsed = parse_datetime(dict.get(entry, key))
         if parsed:
-            return to_utc_iso(parsed)
+            return to_utc_iso(parsed, tz)
     for key in ("published_parsed", "updated_parsed"):
-        if entry.get(key):
+        if dict.get(entry, key):
             return to_utc_iso(datetime(*entry[key][:6], tzinfo=UTC))
     return None
 

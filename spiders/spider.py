@@ -14,6 +14,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from spiders.apis import api_links
+from spiders.dates import utc_iso
 from spiders.extract import extract
 from spiders.feeds import Link, UnreadableFeed, feed_links, sitemap_links
 from spiders.items import ArticleItem
@@ -147,7 +148,12 @@ class SourceSpider(scrapy.Spider):
         if self._unchanged(response):
             return []
         try:
-            links = feed_links(response.body, response.url, _header(response, b"Content-Type"))
+            links = feed_links(
+                response.body,
+                response.url,
+                _header(response, b"Content-Type"),
+                tz=self.source.timezone,
+            )
         except UnreadableFeed as err:
             return self._entry_error(response.url, str(err))
         self._entry_read(response, links)
@@ -330,7 +336,7 @@ class SourceSpider(scrapy.Spider):
         if not page.text or len(page.text) < MIN_TEXT_CHARS:
             return self._article_error(link_key, f"no article text on {response.url}")
         url = self._canonical(page.canonical_url, response.url)
-        published = (
+        published = utc_iso(
             page.published if page.published_from == "metadata" else (hint_date or page.published)
         )
         if self.since and published and published < self.since:

@@ -169,6 +169,53 @@ def visible_date(tree: HtmlElement, now: datetime | None = None) -> tuple[dateti
     return None
 
 
+# Words that introduce a publication date, in the registry's languages.
+_PUBLISHED_WORDS = re.compile(
+    r"(publié|publication|mis en ligne|published|posted|updated|veröffentlicht|发布|發佈|发表|時間|时间"
+    r"|日期|—|–)\s*(?:le|on|am|于|:|：)?\s*$",
+    re.I,
+)
+HEADLINE_WINDOW = 400  # characters of text after the headline where a dateline sits
+DATELINE_START = 120  # a date this close after the headline needs no introducing word
+
+
+def date_after_headline(tree: HtmlElement, now: datetime | None = None):
+    """The date in the lines right after the headline ("2021年06月10日16:52 | 来源：人民网",
+    "Washington D.C., Oct. 10, 2024 —", "Publié le 4 janv. 2022 à 7:05"), for pages whose
+    date sits in no date-like element: introduced by a word like "Publié le" or "发布", or
+    with a time of day, or at the very start."""
+    heads = tree.xpath("(//h1)[1]")
+    if not heads:
+        return None
+    window = ""
+    for node in heads[0].xpath("following::text()"):
+        parent = node.getparent()
+        if (
+            parent is None
+            or parent.tag in ("script", "style", "noscript")
+            or _outside_article(parent)
+        ):
+            continue
+        window += " " + " ".join(str(node).split())
+        if len(window) > HEADLINE_WINDOW:
+            break
+    window = window[:HEADLINE_WINDOW]
+    candidates = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(window):
+            found = _build(kind, match.groups())
+            if found:
+                candidates.append((match.start(), found))
+    candidates.sort(key=lambda c: c[0])
+    for start, found in candidates:
+        if _PUBLISHED_WORDS.search(window[max(0, start - 20) : start]):
+            return found
+    for start, found in candidates:
+        if found[1] or start <= DATELINE_START:
+            return found
+    return None
+
+
 def _first_date(tree, anchor, axis: str, now) -> tuple[datetime, bool] | None:
     if anchor is None:
         elements = tree.xpath(_DATE_ELEMENTS)

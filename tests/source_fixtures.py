@@ -7,7 +7,8 @@ Layout, one folder per source name under tests/fixtures/sources/:
                     entry URL of the source), and one [[article]] per page: url (as linked from
                     the entry), file, content_type, title, published (ISO UTC), precision
                     ("minute" or "day": what the page itself states), body_contains,
-                    body_excludes, canonical (optional: the URL the article is stored under)
+                    body_excludes, canonical (optional: the URL the article is stored under),
+                    fetched (optional: ISO UTC fetch time, for pages with relative dates)
 
 bench/extraction.py scores the same pages, which is why this is a module and not a conftest.
 """
@@ -32,6 +33,7 @@ class FixtureArticle:
     body_contains: tuple[str, ...]
     body_excludes: tuple[str, ...]
     canonical: str | None
+    fetched: str | None  # when the page was fetched, for pages that say "昨天" or "2 hours ago"
 
     def published_matches(self, found: str | None) -> bool:
         """Whether `found` (ISO UTC) states the same time, to the precision the page gives."""
@@ -64,6 +66,7 @@ def load_fixture(name: str) -> SourceFixture:
             body_contains=tuple(a.get("body_contains", ())),
             body_excludes=tuple(a.get("body_excludes", ())),
             canonical=a.get("canonical"),
+            fetched=a.get("fetched"),
         )
         for a in data.get("article", [])
     )

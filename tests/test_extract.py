@@ -53,13 +53,13 @@ def test_gbk_page_without_charset_extracts_chinese():
     assert page.title == "阿里巴巴因“二选一”被罚182.28亿元"
     assert page.text.startswith("国家市场监督管理总局4月10日公布")
     assert "相关新闻" not in page.text and "版权所有" not in page.text
-    assert page.published == "2021-04-10T01:30:00Z"  # 09:30 Beijing time
+    assert page.published == "2021-04-10T09:30:00+08:00"  # as the page says, in Beijing time
     assert page.lang == "zh" and page.encoding == "gb18030"
 
 
 def test_metadata_date_with_zone_and_canonical():
     page = extract((SITE / "news" / "cnil-fine-2022.html").read_bytes(), "http://h/news/c.html?x=1")
-    assert page.published == "2022-01-06T09:15:00Z" and page.published_from == "metadata"
+    assert page.published == "2022-01-06T10:15:00+01:00" and page.published_from == "metadata"
     assert page.canonical_url.endswith("/news/cnil-fine-2022.html")  # from <link rel=canonical>
     assert page.lang == "en" and page.title == "Watchdog fines search giant over cookie banners"
     assert "Related stories" not in page.text and "Copyright" not in page.text
@@ -74,24 +74,21 @@ def test_date_in_visible_text_only():
         "http://h/n.html",
         tz="Asia/Shanghai",
     )
-    assert page.published == "2021-06-16T00:15:00Z"
+    assert page.published == "2021-06-16T08:15:00+08:00"
 
 
 @pytest.mark.parametrize(
     ("shown", "tz", "published"),
     [
         ('<div class="post_info">2021-04-10 09:30:12　来源: 网易科技</div>', "Asia/Shanghai",
-         "2021-04-10T01:30:12Z"),
-        ('<span class="date">2021年04月10日 10:20</span>', "Asia/Shanghai", "2021-04-10T02:20:00Z"),
+         "2021-04-10T09:30:12+08:00"),
+        ('<span class="date">2021年04月10日 10:20</span>', "Asia/Shanghai", "2021-04-10T10:20:00+08:00"),
         ('<p class="meta">Publié le 10 avril 2021 à 14h05</p>', "Europe/Paris",
-         "2021-04-10T12:05:00Z"),
+         "2021-04-10T14:05:00+02:00"),
         ('<span class="date">Wed 16 Jun 2021 // 09:41 UTC</span>', "Europe/London",
-         "2021-06-16T09:41:00Z"),
+         "2021-06-16T10:41:00+01:00"),  # stated in UTC, shown as London's readers saw it
         ('<li class="cz-news-date">April 10, 2021</li>', "America/New_York",
          "2021-04-10T00:00:00Z"),  # a bare date keeps the day shown
-        ('<span class="time">3小时前</span>', "Asia/Shanghai", "2021-04-10T01:00:00Z"),
-        ('<span class="date">il y a 2 heures</span>', "Europe/Paris", "2021-04-10T02:00:00Z"),
-        ('<span class="date">昨天 10:20</span>', "Asia/Shanghai", "2021-04-09T02:20:00Z"),
     ],
 )  # fmt: skip
 def test_dates_as_chinese_french_and_english_pages_show_them(shown, tz, published):
@@ -103,6 +100,26 @@ def test_dates_as_chinese_french_and_english_pages_show_them(shown, tz, publishe
     fetched = datetime(2021, 4, 10, 4, 0, tzinfo=UTC)
     found = extract(page, "https://example.com/a", tz=tz, now=fetched)
     assert found.published == published and found.published_from == "page"
+
+
+@pytest.mark.parametrize(
+    ("shown", "tz", "published"),
+    [
+        ('<span class="time">3小时前</span>', "Asia/Shanghai", "2021-04-10T09:00:00+08:00"),
+        ('<span class="date">昨天 10:20</span>', "Asia/Shanghai", "2021-04-09T10:20:00+08:00"),
+        ('<span class="date">il y a 2 heures</span>', "Europe/Paris", "2021-04-10T04:00:00+02:00"),
+        ('<span class="date">2 hours ago</span><footer>© 2021</footer>', "Europe/London",
+         "2021-04-10T03:00:00+01:00"),
+    ],
+)  # fmt: skip
+def test_a_relative_date_counts_from_the_fetch_when_the_page_has_no_other(shown, tz, published):
+    page = (
+        f"<html><body><h1>Headline</h1>{shown}<p>{'Some words of the article. ' * 5}</p>"
+        "</body></html>"
+    )
+    fetched = datetime(2021, 4, 10, 4, 0, tzinfo=UTC)
+    found = extract(page, "https://example.com/a", tz=tz, now=fetched)
+    assert found.published == published
 
 
 def test_str_input_and_french():
