@@ -48,6 +48,7 @@ pages show its latest state.</p>"""
 
 HIDDEN = {
     "frontier": "the crawl queue: links discovered and their fetch state",
+    "entry_pages": "what each feed, sitemap and listing answered last (ETags, link counts)",
     "_sqlite_migrations": "the schema migrations applied to this file",
     "alerts": "the alert outbox: one row per event version, watchlist and channel",
     "job_runs": "runs of the daemon's scheduled jobs",
@@ -204,10 +205,12 @@ TABLES: dict[str, dict] = {
             "source": "Source crawled",
             "started": "Start time (UTC)",
             "finished": "End time (UTC); empty while running or after a crash",
-            "status": "How the run ended",
+            "status": "How the run ended: ok, failed, or blocked (the site answered 401/403/451)",
             "pages": "Pages fetched",
             "items": "Articles stored",
             "errors": "Pages that failed",
+            "not_modified": "Entry pages (feeds, sitemaps, listings) that answered 304 Not Modified",
+            "links": "Article links the entry pages gave",
             "last_error": "The last error met",
         },
     },

@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 # Class or id fragments of blocks that are never the article (lower-cased).
@@ -18,12 +20,17 @@ _BLOCK_MARKS = ("catcher", "read-also", "readalso", "lire-aussi", "paywall", "ne
                 "subscri", "copyright", "contacts", "appendqr", "qrcode", "share-bar",
                 "sharebar", "social-share", "related-articles", "related_articles",
                 "relatedposts", "article-editor", "disclaimer", "inline-cta", "cta__")  # fmt: skip
-_BLOCK_XPATH = "|".join(
-    f"//*[contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{m}')"
-    f" or contains(translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{m}')]"
-    for m in _BLOCK_MARKS
-)
+
+
+@lru_cache(maxsize=256)
+def _blocks_xpath(marks: tuple[str, ...]) -> etree.XPath:
+    # class names are lower-case almost everywhere; a case-folding XPath costs 30 ms a page
+    test = " or ".join(f"contains(@class, '{m}') or contains(@id, '{m}')" for m in marks)
+    return etree.XPath(f"//body//*[{test}]")
+
+
 MAX_BLOCK_SHARE = 0.3  # a "boilerplate" block with more of the page's text is the article
+MAX_BLOCK_CHARS = 800  # ... and so is one longer than a box of links or a notice
 
 _LEADING = re.compile(
     r"^\s*(?:\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}:\d{2}(?::\d{2})?"
@@ -54,17 +61,21 @@ _GOV_META_ROW = re.compile(
 _TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
 
 
-def drop_boilerplate_blocks(tree: HtmlElement) -> bool:
-    """Remove boilerplate blocks from `tree`; whether any was removed."""
-    found = tree.xpath(_BLOCK_XPATH)
+def drop_boilerplate_blocks(tree: HtmlElement, page: str) -> bool:
+    """Remove boilerplate blocks from `tree` (parsed from `page`); whether any was removed."""
+    marks = tuple(m for m in _BLOCK_MARKS if m in page)  # a substring scan is ~free
+    if not marks:
+        return False
+    found = _blocks_xpath(marks)(tree)
     if not found:
         return False
     total = len(tree.text_content()) or 1
     removed = False
     for element in found:
-        if element.getparent() is None or element.tag in ("html", "body"):
-            continue
-        if len(element.text_content()) > MAX_BLOCK_SHARE * total:
+        if element.getparent() is None:
+            continue  # inside a block dropped already
+        size = len(element.text_content())
+        if size > MAX_BLOCK_CHARS or size > MAX_BLOCK_SHARE * total:
             continue
         element.drop_tree()
         removed = True

@@ -62,7 +62,7 @@ def extract(
     if tree is None:
         return Extracted(None, None, None, None, None, None, encoding)
     hinted = apply_hints(tree, hints) if hints else {}
-    if drop_boilerplate_blocks(tree) or (hints and hints.get("remove")):
+    if drop_boilerplate_blocks(tree, text) or (hints and hints.get("remove")):
         text = html.tostring(tree, encoding="unicode")
     published, published_from = _published(tree, url, tz, now)
     if hinted.get("date"):

@@ -46,7 +46,7 @@ def test_registry_ships_sources_and_user_file_overrides(tmp_path):
     assert len(shipped) >= 10 and shipped.get("cnil").interval == 360
     merged = load_registry(user)
     assert merged.get("cnil").interval == 30 and merged.get("cnil").lang == "fr"
-    assert merged.get("my-blog").domains == ["blog.example.com"]
+    assert merged.get("my-blog").domains == ["example.com"]  # the site, not just the host
 
 
 @pytest.mark.parametrize(

@@ -141,3 +141,37 @@ def test_str_input_and_french():
 def test_junk_never_raises(junk):
     page = extract(junk, "http://h/x")
     assert page.text is None or len(page.text) < 20
+
+
+def test_site_hints_override_the_generic_reading_only_where_they_match():
+    page = (
+        "<html><head><title>Site | Wrong title</title></head><body>"
+        '<div class="hed">The real headline</div><div class="promo">Buy our magazine now</div>'
+        '<div class="story"><p>First paragraph of the story, long enough to matter here.</p>'
+        '<div class="promo">Subscribe today</div><p>Second paragraph.</p></div>'
+        '<span class="stamp">Mis en ligne le 12 avril 2021 à 14h05</span></body></html>'
+    )
+    hints = {"title": ".hed", "body": ".story", "date": ".stamp", "remove": ".promo"}
+    found = extract(page, "https://example.fr/a", tz="Europe/Paris", hints=hints)
+    assert found.title == "The real headline"
+    assert found.text == (
+        "First paragraph of the story, long enough to matter here.\nSecond paragraph."
+    )
+    assert found.published == "2021-04-12T14:05:00+02:00"
+    generic = extract(page, "https://example.fr/a", hints={"title": ".missing"})
+    assert generic.title != "The real headline"  # a selector matching nothing changes nothing
+
+
+def test_a_feed_whose_base_points_elsewhere_gives_links_the_spider_drops():
+    from spiders.feeds import feed_links
+    from spiders.urls import same_site
+
+    feed = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xml:base="https://mirror.example.net/"><title>t</title>'
+        b'<entry><title>a</title><link href="2021/04/a.html"/><id>1</id></entry>'
+        b'<entry><title>a again</title><link href="2021/04/a.html"/><id>1</id></entry></feed>'
+    )
+    links = feed_links(feed, "https://news.example.com/feed.atom")
+    assert {ln.url for ln in links} == {"https://mirror.example.net/2021/04/a.html"}
+    assert not same_site(links[0].url, ["example.com"])
