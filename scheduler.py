@@ -39,10 +39,10 @@ from nlp.run import tag_pending
 from riskwatch.errors import RiskwatchError
 from riskwatch.events_stage import company_registry, run_event_stage
 from riskwatch.settings import Settings
-from store.health import source_health
 from spiders.launch import crawl_in_subprocess, stop_running_crawls
 from spiders.sources import SourceRegistry
 from store import alerts as job_store
+from store.health import source_health
 
 log = logging.getLogger("riskwatch.daemon")
 
