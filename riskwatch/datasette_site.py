@@ -209,7 +209,7 @@ TABLES: dict[str, dict] = {
             "pages": "Pages fetched",
             "items": "Articles stored",
             "errors": "Pages that failed",
-            "not_modified": "Entry pages (feeds, sitemaps, listings) that answered 304 Not Modified",
+            "not_modified": "Entry pages (feeds, sitemaps, listings) answering 304 Not Modified",
             "links": "Article links the entry pages gave",
             "last_error": "The last error met",
         },

@@ -8,7 +8,7 @@ import feedparser
 import pytest
 
 from riskwatch.demo import demo_site_dir
-from spiders.dates import utc_iso, parse_datetime, to_utc_iso
+from spiders.dates import parse_datetime, to_utc_iso, utc_iso
 from spiders.extract import extract
 from spiders.feeds import sitemap_links
 
