@@ -14,9 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import feedparser  # noqa: E402
 
 from bench.common import shared_dir  # noqa: E402
+from tests.scripted_site import ScriptedSite  # noqa: E402
 
 HEADER = re.compile(rb"^Header:\s*([\w-]+):\s*(.+?)\s*$", re.M)
 
@@ -41,35 +40,15 @@ def corpus() -> dict[str, tuple[bytes, list[tuple[str, str]]]]:
     return files
 
 
-def serve(files: dict) -> tuple[ThreadingHTTPServer, list[str]]:
-    requested: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requested.append(self.path)
-            found = files.get(self.path.split("?")[0])
-            if found is None:
-                self.send_error(404)
-                return
-            body, headers = found
-            self.send_response(200)
-            names = {k.lower() for k, _ in headers}
-            if "content-type" not in names:
-                self.send_header("Content-Type", "application/xml")
-            for name, value in headers:
-                if name.lower() not in ("content-length",):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, requested
+def answers(files: dict) -> dict:
+    """Routes for ScriptedSite: each feed with its own Header: lines as real headers."""
+    routes = {}
+    for path, (body, headers) in files.items():
+        sent = {k: v for k, v in headers if k.lower() != "content-length"}
+        if "content-type" not in {k.lower() for k in sent}:
+            sent["Content-Type"] = "application/xml"
+        routes[path] = (200, sent, body)
+    return routes
 
 
 def main() -> None:
@@ -77,8 +56,9 @@ def main() -> None:
     start = time.perf_counter()
     parsed_alone = sum(1 for body, _ in files.values() if feedparser.parse(body).entries)
     alone_s = time.perf_counter() - start
-    server, requested = serve(files)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    site = ScriptedSite().__enter__()
+    site.routes.update(answers(files))
+    base = site.base
     with tempfile.TemporaryDirectory() as tmp:
         registry = Path(tmp) / "sources.toml"
         feeds = ",\n".join(f'  "{base}{path}"' for path in files)
@@ -100,7 +80,8 @@ def main() -> None:
             "SELECT count(*), sum(links > 0) FROM entry_pages WHERE http_status = 200"
         ).fetchone()
         run = con.execute("SELECT status, errors, links FROM crawl_runs").fetchone()
-    server.shutdown()
+    site.__exit__(None, None, None)
+    requested = [path for path, _ in site.log]
     articles = [p for p in requested if p.split("?")[0] not in files and p != "/robots.txt"]
     crashes = proc.stderr.count("Traceback")
     print(f"{len(files)} feeds served; crawl exit {proc.returncode}, run {run[0]}")

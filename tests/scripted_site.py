@@ -4,6 +4,7 @@ pages that change between crawls. Every request is logged with its headers."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,10 +17,11 @@ class ScriptedSite:
     def __init__(self):
         self.routes: dict[str, Answer | Callable[[int], Answer]] = {}
         self.log: list[tuple[str, dict[str, str]]] = []
+        self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def hits(self, path: str) -> int:
-        return sum(1 for p, _ in self.log if p == path)
+        return self.counts[path]
 
     def __enter__(self) -> ScriptedSite:
         site = self
@@ -28,7 +30,8 @@ class ScriptedSite:
             def do_GET(self) -> None:
                 with site._lock:
                     site.log.append((self.path, dict(self.headers)))
-                    count = site.hits(self.path)
+                    site.counts[self.path] += 1
+                    count = site.counts[self.path]
                 route = site.routes.get(self.path)
                 if route is None:
                     status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
