@@ -238,3 +238,34 @@ def test_an_unchanged_sitemap_index_still_leads_to_its_changed_children(db_path,
     assert pages[f"{site.base}/index.xml"]["http_status"] == 304
     assert pages[f"{site.base}/child.xml"]["http_status"] == 200
     assert store.article_count(db) == 2
+
+
+def test_a_source_sends_its_headers_and_the_user_agent_names_the_contact(
+    db_path, tmp_path, scripted
+):
+    sources = tmp_path / "sources.toml"
+    write_sources(
+        sources,
+        scripted.base,
+        '[[source]]\nname = "picky"\nlang = "zh"\nlocal = true\nfeeds = ["{base}/feed"]\n'
+        'headers = { Referer = "https://news.sina.com.cn/" }\n',
+    )
+    config = tmp_path / "riskwatch.toml"
+    config.write_text('contact = "ir@example.com"\n', encoding="utf-8")
+    scripted.routes["/feed"] = rss(scripted.base, ["/a1"])
+    scripted.routes["/a1"] = html("Story")
+    crawl(db_path, sources, "picky", config=str(config))
+    sent = {path: headers for path, headers in scripted.log}
+    assert sent["/feed"]["Referer"] == sent["/a1"]["Referer"] == "https://news.sina.com.cn/"
+    assert sent["/a1"]["User-Agent"].endswith("; ir@example.com)")
+
+
+def test_a_bad_since_date_is_one_line_not_a_traceback():
+    from click.testing import CliRunner
+
+    from riskwatch.cli import cli
+
+    result = CliRunner().invoke(cli, ["crawl", "cnil", "--since", "2020-13-01"])
+    assert result.exit_code == 2
+    assert "'2020-13-01' does not match the format '%Y-%m-%d'" in result.output
+    assert "Traceback" not in result.output
