@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 _FR_MONTHS = {
@@ -159,14 +160,38 @@ def _relative(text: str, now: datetime) -> tuple[datetime, bool] | None:
 def visible_date(tree: HtmlElement, now: datetime | None = None) -> tuple[datetime, bool] | None:
     """The publication date shown in a date-like element, the first after the headline when
     there is one (site headers often show today's date above it)."""
-    after_headline = tree.xpath("(//h1)[1]")
-    for scope in ((after_headline[0], "following::") if after_headline else ()), (None, ""):
-        if not scope:
-            continue
-        found = _first_date(tree, scope[0], scope[1], now)
+    headlines = tree.xpath("(//h1)[1]")
+    if headlines:
+        # the headline's own block first (cheap: a small subtree), then the whole page
+        block = next(headlines[0].iterancestors("article"), None)
+        if block is None:
+            block = _ancestor(headlines[0], 3)
+        found = _first_date(_after(block, headlines[0], _DATE_ELEMENTS_BELOW(block)), now)
         if found:
             return found
-    return None
+        elements = _ALL_DATE_ELEMENTS(tree)
+        found = _first_date(_after(tree, headlines[0], elements), now)
+        if found:
+            return found
+    else:
+        elements = _ALL_DATE_ELEMENTS(tree)
+    return _first_date(elements, now)
+
+
+def _ancestor(element: HtmlElement, levels: int) -> HtmlElement:
+    for parent in element.iterancestors():
+        element = parent
+        levels -= 1
+        if levels == 0 or parent.tag == "body":
+            break
+    return element
+
+
+def _after(scope: HtmlElement, headline: HtmlElement, elements: list) -> list:
+    """Those of `elements` (under `scope`) that come after `headline` in document order."""
+    order = {element: i for i, element in enumerate(scope.iter())}
+    start = order.get(headline, -1)
+    return [el for el in elements if order.get(el, -1) > start]
 
 
 # Words that introduce a publication date, in the registry's languages.
@@ -216,12 +241,13 @@ def date_after_headline(tree: HtmlElement, now: datetime | None = None):
     return None
 
 
-def _first_date(tree, anchor, axis: str, now) -> tuple[datetime, bool] | None:
-    if anchor is None:
-        elements = tree.xpath(_DATE_ELEMENTS)
-    else:
-        elements = anchor.xpath(" | ".join(f"{axis}{part.strip().lstrip('/')}" for part in
-                                           _DATE_ELEMENTS.split(" | ")))  # fmt: skip
+_ALL_DATE_ELEMENTS = etree.XPath(_DATE_ELEMENTS)
+_DATE_ELEMENTS_BELOW = etree.XPath(
+    " | ".join(f".{part.strip()}" for part in _DATE_ELEMENTS.split(" | "))
+)
+
+
+def _first_date(elements: list, now) -> tuple[datetime, bool] | None:
     seen = 0
     for element in elements:
         if _outside_article(element):
