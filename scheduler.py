@@ -61,9 +61,15 @@ def crawl_job(source: str, settings: Settings) -> str:
     )
     db = store.open_db(settings.db)
     new = store.article_count(db, source) - before
+    last = next(
+        db.query("SELECT status, last_error FROM crawl_runs WHERE source = ? ORDER BY id DESC "
+                 "LIMIT 1", [source]),
+        {},
+    )  # fmt: skip
     db.close()
     if status != 0:
-        raise RiskwatchError(f"crawl finished with errors ({new} new articles)")
+        why = f"; {last.get('last_error')}" if last.get("last_error") else ""
+        raise RiskwatchError(f"crawl {last.get('status', 'failed')} ({new} new articles){why}")
     return f"{new} new articles"
 
 
