@@ -30,16 +30,23 @@ def headline(tree: HtmlElement) -> str | None:
 
 
 def _without_site_name(title: str, tree: HtmlElement) -> str:
-    """Drop a last segment that names the site (og:site_name, or a short brand-like tail)."""
-    parts = _SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
+    """Drop trailing segments that name the site (og:site_name, or short brand-like tails,
+    at most two: "Headline - Section - Site"), keeping at least half of the title."""
     site = _text((tree.xpath('//meta[@property="og:site_name"]/@content') or [""])[0]) or ""
-    last = parts[-1].strip()
-    if (site and last.lower() == site.lower()) or len(last) <= max(12, 0.25 * len(title)):
-        matches = list(_SEPARATORS.finditer(title))
-        return title[: matches[-1].start()].strip() or title
-    return title
+    kept = title
+    for _ in range(2):
+        matches = list(_SEPARATORS.finditer(kept))
+        if not matches:
+            break
+        last = kept[matches[-1].end() :].strip()
+        head = kept[: matches[-1].start()].strip()
+        is_site = site and last.lower() == site.lower()
+        if not head or not (is_site or len(last) <= max(12, 0.25 * len(kept))):
+            break
+        if len(head) < 0.5 * len(title) and not is_site:
+            break
+        kept = head
+    return kept
 
 
 def _safe(read):

@@ -175,3 +175,18 @@ def test_a_feed_whose_base_points_elsewhere_gives_links_the_spider_drops():
     links = feed_links(feed, "https://news.example.com/feed.atom")
     assert {ln.url for ln in links} == {"https://mirror.example.net/2021/04/a.html"}
     assert not same_site(links[0].url, ["example.com"])
+
+
+@pytest.mark.parametrize(
+    ("head", "headline"),
+    [
+        ("<title>Watchdog fines shop - Tech - Daily Wire</title>", "Watchdog fines shop"),
+        ("<title>阿里巴巴被罚182亿元_网易科技_网易网</title>", "阿里巴巴被罚182亿元"),
+        ('<meta property="og:title" content="Brexit - what next?">', "Brexit - what next?"),
+        ('<meta property="og:site_name" content="Le Journal"><title>Amende record | Le Journal'
+         "</title>", "Amende record"),
+    ],
+)  # fmt: skip
+def test_the_headline_without_the_site_name_when_no_h1_says_it(head, headline):
+    page = f"<html><head>{head}</head><body><p>{'Words of the story. ' * 8}</p></body></html>"
+    assert extract(page, "https://example.com/a").title == headline
