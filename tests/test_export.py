@@ -19,15 +19,9 @@ from nlp.fx import load_rates
 from riskwatch import __version__
 from riskwatch.cli import cli
 from riskwatch.errors import InputError
-from store.export import (
-    ExportQuery,
-    consistent_read,
-    export_rows,
-    file_sha256,
-    write_rows,
-    write_snapshot,
-)
+from store.export import ExportQuery, export_rows, file_sha256, write_rows
 from store.schema import SCHEMA_VERSION, migrations
+from store.snapshot import consistent_read, write_snapshot
 from tests.tagged_articles import add
 
 FINE, BREACH = "regulatory_fine", "data_breach"

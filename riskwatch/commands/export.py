@@ -108,7 +108,8 @@ def _export_file(settings, kinds, formats, output: Path, force, body, filters) -
 def _export_snapshot(settings, kinds, formats, snapshot: str, force, body, filters) -> None:
     from nlp.fx import load_rates
     from riskwatch import __version__
-    from store.export import MANIFEST, file_sha256, write_snapshot
+    from store.export import MANIFEST, file_sha256
+    from store.snapshot import write_snapshot
 
     db = _open(settings)
     queries = [_query(settings, kind, body, filters) for kind in kinds]
@@ -129,7 +130,7 @@ def _export_snapshot(settings, kinds, formats, snapshot: str, force, body, filte
 
 
 def _say_verified(folder: str) -> None:
-    from store.export import verify_snapshot
+    from store.snapshot import verify_snapshot
 
     manifest = verify_snapshot(folder)
     names = ", ".join(f["name"] for f in manifest["files"])
