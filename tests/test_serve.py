@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 import store
 from nlp.events.run import build_events
-from riskwatch import datasette_site
+from riskwatch import datasette_metadata, datasette_site
 from riskwatch.cli import cli
 from store.schema import migrations
 from tests.tagged_articles import add
@@ -149,7 +149,7 @@ def query_json(client: httpx.Client, db_name: str, name: str) -> dict:
     assert response.status_code == 200, (name, response.text[:500])
     data = response.json()
     assert data["ok"], (name, data)
-    assert data["columns"] == datasette_site.QUERY_COLUMNS[name]
+    assert data["columns"] == datasette_metadata.QUERY_COLUMNS[name]
     return data
 
 
@@ -166,7 +166,7 @@ def schema_columns(path: Path) -> dict[str, list[str]]:
 
 def test_every_described_table_and_column_exists(empty_db):
     schema = schema_columns(empty_db)
-    for table, spec in datasette_site.TABLES.items():
+    for table, spec in datasette_metadata.TABLES.items():
         assert table in schema, f"described table {table} is not in the schema"
         for column in spec["columns"]:
             assert column in schema[table], f"described column {table}.{column} does not exist"
@@ -181,21 +181,21 @@ def test_every_described_table_and_column_exists(empty_db):
 def test_every_table_and_column_is_described_or_hidden(empty_db):
     """A migration adding a table or column must say what it holds (or hide it) here too."""
     for table, columns in schema_columns(empty_db).items():
-        if table.startswith("articles_fts") or table in datasette_site.HIDDEN:
+        if table.startswith("articles_fts") or table in datasette_metadata.HIDDEN:
             continue
-        assert table in datasette_site.TABLES, (
-            f"table {table} has no description in riskwatch/datasette_site.py TABLES"
+        assert table in datasette_metadata.TABLES, (
+            f"table {table} has no description in riskwatch/datasette_metadata.py TABLES"
         )
-        missing = set(columns) - set(datasette_site.TABLES[table]["columns"])
+        missing = set(columns) - set(datasette_metadata.TABLES[table]["columns"])
         assert not missing, f"{table}: columns {sorted(missing)} have no description"
 
 
 def test_metadata_is_keyed_by_the_database_name_datasette_uses(demo_db):
     meta = datasette_site.metadata(datasette_site.database_name(demo_db))
     database = meta["databases"]["research"]
-    assert set(database["queries"]) == set(datasette_site.QUERY_COLUMNS)
+    assert set(database["queries"]) == set(datasette_metadata.QUERY_COLUMNS)
     assert database["tables"]["frontier"]["hidden"]
-    assert database["tables"]["articles"]["license"] == datasette_site.SOURCES_LICENSE
+    assert database["tables"]["articles"]["license"] == datasette_metadata.SOURCES_LICENSE
     assert "each source's own terms apply" in meta["description_html"]
 
 
@@ -207,7 +207,7 @@ def test_canned_query_runs_on_empty_and_demo_databases(name, empty_db, demo_db):
         datasette_site.add_sql_functions(conn)
         cursor = conn.execute(sql, {"company": ""})
         rows = cursor.fetchall()
-        assert [d[0] for d in cursor.description] == datasette_site.QUERY_COLUMNS[name]
+        assert [d[0] for d in cursor.description] == datasette_metadata.QUERY_COLUMNS[name]
         assert bool(rows) == (path == demo_db), (name, path, rows)
         conn.close()
 
