@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from riskwatch.localsite import LocalSite, SiteHandler
+from tests.alert_samples import smtpd, tls_smtpd  # noqa: F401 - SMTP receivers, as fixtures
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SITE = FIXTURES / "site"
