@@ -244,8 +244,8 @@ def test_the_daily_digest_is_mailed_to_a_watchlists_email_channel(tmp_path, db_p
     from riskwatch.settings import Settings
     from riskwatch.watchlists import load_watchlists
     from scheduler import digest_job
-    from tests.tagged_articles import add
     from tests.alert_samples import MailHandler, free_port
+    from tests.tagged_articles import add
 
     yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT10:00:00Z")
     db = store.open_db(db_path)
