@@ -441,7 +441,7 @@ def _print_status(
         "last_error",
     ]
     click.echo(render(rows, columns, fmt, title="Sources"), nl=False)
-    flagged = [r for r in rows if r.get("kind")]
+    flagged = [r for r in rows if r.get("flagged")]
     if fmt == "table" and flagged:
         click.echo(
             f"{len(flagged)} source(s) need a look: "

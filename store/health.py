@@ -21,10 +21,12 @@ def _kind(run: dict) -> str:
 
 
 def source_health(db: Database, source: str, flag_after: int = 3) -> dict:
-    """{"health": ..., "streak": runs in a row, "since": first run of the streak}.
+    """{"health": ..., "kind", "streak": runs in a row, "since": first run of the streak,
+    "flagged": whether someone should look}.
 
-    health is "ok", "never run", "running", or "failing"/"empty" once `flag_after` runs in a row
-    were so, or "blocked" from the first run refused with 401/403/451.
+    health is "ok", "never run", or "failing"/"empty"/"blocked (N runs)"; a source is flagged
+    once `flag_after` runs in a row failed or were empty, and from the first run refused with
+    401/403/451.
     """
     runs = list(
         db.query(
@@ -34,16 +36,21 @@ def source_health(db: Database, source: str, flag_after: int = 3) -> dict:
         )
     )
     if not runs:
-        return {"health": "never run", "streak": 0, "since": None}
+        return {"health": "never run", "kind": None, "streak": 0, "since": None, "flagged": False}
     kind = _kind(runs[0])
     streak = 0
     for run in runs:
         if _kind(run) != kind:
             break
         streak += 1
-    since = runs[streak - 1]["started"]
-    if kind == "ok" or (kind != "blocked" and streak < flag_after):
-        return {"health": "ok", "streak": 0, "since": None}
+    if kind == "ok":
+        return {"health": "ok", "kind": None, "streak": 0, "since": None, "flagged": False}
     more = "+" if streak == RECENT_RUNS else ""
-    return {"health": f"{kind} ({streak}{more} runs)", "kind": kind, "streak": streak,
-            "since": since}  # fmt: skip
+    runs_word = "run" if streak == 1 else "runs"
+    return {
+        "health": f"{kind} ({streak}{more} {runs_word})",
+        "kind": kind,
+        "streak": streak,
+        "since": runs[streak - 1]["started"],
+        "flagged": kind == "blocked" or streak >= flag_after,
+    }

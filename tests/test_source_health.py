@@ -57,12 +57,14 @@ def test_streaks_are_flagged_after_n_runs_and_quiet_feeds_are_healthy(db_path):
     assert health == {
         "quiet": "ok",
         "broken": "failing (3 runs)",
-        "flaky": "ok",
+        "flaky": "failing (1 run)",
         "emptied": "empty (3 runs)",
-        "walled": "blocked (1 runs)",
+        "walled": "blocked (1 run)",
         "new": "never run",
     }
-    assert source_health(db, "broken", flag_after=4)["health"] == "ok"
+    flagged = {s: source_health(db, s)["flagged"] for s in ("quiet", "broken", "flaky", "walled")}
+    assert flagged == {"quiet": False, "broken": True, "flaky": False, "walled": True}
+    assert not source_health(db, "broken", flag_after=4)["flagged"]
     assert source_health(db, "broken")["since"] == "2026-01-01T01:00:00Z"
 
 
