@@ -61,30 +61,36 @@ _GOV_META_ROW = re.compile(
 _TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
 
 
-def drop_boilerplate_blocks(tree: HtmlElement, page: str) -> bool:
-    """Remove boilerplate blocks from `tree` (parsed from `page`); whether any was removed."""
+def boilerplate_blocks(tree: HtmlElement, page: str) -> list[str]:
+    """The text (whitespace-normalised) of each boilerplate block of `tree`, parsed from `page`.
+
+    The blocks are left in place: trafilatura reads the page as it is, and body lines found in
+    these texts are dropped afterwards (cheaper than re-serialising the page, same result).
+    """
     marks = tuple(m for m in _BLOCK_MARKS if m in page)  # a substring scan is ~free
     if not marks:
-        return False
+        return []
     found = _blocks_xpath(marks)(tree)
     if not found:
-        return False
+        return []
     total = len(tree.text_content()) or 1
-    removed = False
+    texts = []
     for element in found:
-        if element.getparent() is None:
-            continue  # inside a block dropped already
-        size = len(element.text_content())
-        if size > MAX_BLOCK_CHARS or size > MAX_BLOCK_SHARE * total:
-            continue
-        element.drop_tree()
-        removed = True
-    return removed
+        text = " ".join(element.text_content().split())
+        if text and len(text) <= MAX_BLOCK_CHARS and len(text) <= MAX_BLOCK_SHARE * total:
+            texts.append(text)
+    return texts
 
 
-def trim_body(text: str, title: str | None) -> str:
-    """The body without "read also" lines, the repeated headline and edge boilerplate."""
+MIN_BLOCK_LINE = 8  # shorter lines ("Share", "2021") may well be the article's own
+
+
+def trim_body(text: str, title: str | None, blocks: list[str] = ()) -> str:
+    """The body without lines of boilerplate `blocks`, "read also" lines, the repeated
+    headline and edge boilerplate."""
     lines = [line for line in text.split("\n") if not _READ_ALSO.match(line)]
+    if blocks:
+        lines = [ln for ln in lines if not _in_blocks(ln, blocks)]
     if any(_GOV_META_ROW.match(line) for line in lines):
         lines = [ln for ln in lines if not (_GOV_META_ROW.match(ln) or _TABLE_RULE.match(ln))]
     while lines and (_same(lines[0], title) or _LEADING.match(lines[0])):
@@ -92,6 +98,11 @@ def trim_body(text: str, title: str | None) -> str:
     while lines and (not lines[-1].strip() or _TRAILING.match(lines[-1])):
         lines.pop()
     return "\n".join(lines).strip()
+
+
+def _in_blocks(line: str, blocks: list[str]) -> bool:
+    line = " ".join(line.lstrip("-*# ").split())
+    return len(line) >= MIN_BLOCK_LINE and any(line in block for block in blocks)
 
 
 def _same(line: str, title: str | None) -> bool:

@@ -12,7 +12,7 @@ from lxml import etree, html
 from lxml.html import HtmlElement
 
 from spiders.charset import decode_html
-from spiders.cleanup import drop_boilerplate_blocks, trim_body
+from spiders.cleanup import boilerplate_blocks, trim_body
 from spiders.dates import metadata_date, page_date, plausible, to_local_iso, to_utc_iso
 from spiders.hints import apply_hints
 from spiders.langid import detect_language
@@ -62,8 +62,9 @@ def extract(
     if tree is None:
         return Extracted(None, None, None, None, None, None, encoding)
     hinted = apply_hints(tree, hints) if hints else {}
-    if drop_boilerplate_blocks(tree, text) or (hints and hints.get("remove")):
+    if hints and hints.get("remove"):
         text = html.tostring(tree, encoding="unicode")
+    blocks = boilerplate_blocks(tree, text)
     published, published_from = _published(tree, url, tz, now)
     if hinted.get("date"):
         published, published_from = _hinted_date(hinted["date"], tz, now), "page"
@@ -77,7 +78,7 @@ def extract(
         doc = trafilatura.bare_extraction(
             text, url=url, with_metadata=False, include_comments=False
         )
-        body = _clean(trim_body(getattr(doc, "text", None) or "", title))
+        body = _clean(trim_body(getattr(doc, "text", None) or "", title, blocks))
     lang = detect_language(f"{title or ''}\n{body or ''}", hint=_html_lang(tree))
     return Extracted(title, body, published, published_from, lang, canonical, encoding)
 
