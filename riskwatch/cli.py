@@ -102,6 +102,8 @@ def crawl(sources, db_path, config, sources_file, refresh, since):
     from spiders.launch import crawl_in_subprocess
 
     settings = settings_for(config, db=db_path, sources_file=sources_file)
+    if since:
+        _warn_shallow_backfill(settings, sources)
     with user_errors("crawl"):
         status = crawl_in_subprocess(
             list(sources),
@@ -115,6 +117,23 @@ def crawl(sources, db_path, config, sources_file, refresh, since):
         _print_status(settings.db, set(sources) or None)
     if status:
         raise click.ClickException("a crawl failed; see last_error above")
+
+
+def _warn_shallow_backfill(settings, names) -> None:
+    """Say which sources can only filter their current feed or API page by --since."""
+    from spiders.sources import load_registry
+
+    with user_errors("crawl"):
+        chosen = load_registry(settings.sources_file, shipped=settings.shipped_sources).select(
+            list(names)
+        )
+    shallow = [s.name for s in chosen if not (s.sitemaps or s.archives or s.listings)]
+    if shallow:
+        click.echo(
+            f"note: {', '.join(shallow)} list(s) only recent items (no sitemaps, archives or "
+            "listing pages): --since can go back no further than their feed or API page",
+            err=True,
+        )
 
 
 @cli.command()

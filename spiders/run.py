@@ -7,6 +7,7 @@ Exit status: 0 when every crawl ran (even with bad pages), 1 when one failed, 2 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from scrapy.crawler import CrawlerProcess
@@ -29,6 +30,10 @@ def crawl_sources(
     """Run one spider per source in one reactor, until all finish."""
     local_only = all(s.local for s in sources)
     process = CrawlerProcess(scrapy_settings(settings, db_path, local_only=local_only))
+    if settings.log_level.upper() != "DEBUG":
+        # Scrapy installs a new root handler per crawler, so strip tracebacks as records are made
+        make_record = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(lambda *a, **k: _without_traceback(make_record(*a, **k)))
     for source in sources:
         process.crawl(
             SourceSpider,
@@ -38,6 +43,15 @@ def crawl_sources(
             max_pages=settings.backfill_max_pages,
         )
     process.start()
+
+
+def _without_traceback(record: logging.LogRecord) -> logging.LogRecord:
+    """Scrapy logs a failed download (robots.txt over an unreachable host, say) with its
+    traceback; the one-line message says it all, and the run records it. DEBUG keeps them."""
+    if record.exc_info and record.levelno < logging.CRITICAL:
+        record.exc_info = None
+        record.exc_text = None
+    return record
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,7 @@ def scrapy_settings(settings: Settings, db_path: str, *, local_only: bool = Fals
         "EXTENSIONS": {"spiders.runlog.CrawlRunRecorder": 500},
         # names resolving to internal addresses are refused for public sources; a crawl of only
         # local sources (the demo, the tests) uses the stock resolver
-        "DNS_RESOLVER": (
+        "TWISTED_DNS_RESOLVER": (
             "scrapy.resolver.CachingThreadedResolver"
             if local_only
             else "spiders.safety.PublicOnlyResolver"

@@ -128,3 +128,21 @@ def test_a_name_resolving_to_loopback_is_refused_for_a_public_source(db_path, tm
     assert crawl(db_path, sources, "sneaky") == 1
     run = runs(db_path)["sneaky"]
     assert "resolves to internal address 127.0.0.1" in run["last_error"]
+
+
+def test_an_unreachable_site_is_one_line_per_failure_not_a_traceback(db_path, tmp_path, capfd):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[source]]\nname = "gone"\nlang = "en"\nlocal = true\n'
+        f'feeds = ["http://127.0.0.1:{port}/feed.xml"]\n',
+        encoding="utf-8",
+    )
+    assert crawl(db_path, sources, "gone") == 1
+    err = capfd.readouterr().err
+    assert "Connection was refused" in err or "ConnectionRefused" in err
+    assert "Traceback" not in err
