@@ -73,9 +73,13 @@ _SKIP_MARKS = ("comment", "related", "recommend", "sidebar", "footer", "widget",
 MAX_ELEMENT_CHARS = 240
 
 
+_GERMAN_CLOCK = re.compile(r"\b(\d{1,2})\.(\d{2})\s*Uhr\b")  # "14.05 Uhr"
+
+
 def date_in_text(text: str, now: datetime | None = None) -> tuple[datetime, bool] | None:
     """The first date in `text` as (naive or UTC datetime, has_time); relative dates need `now`
     (aware or naive: the result is in its zone)."""
+    text = _GERMAN_CLOCK.sub(r"\1:\2 Uhr", text)
     best = None
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):

@@ -85,6 +85,8 @@ def test_date_in_visible_text_only():
         ('<span class="date">2021年04月10日 10:20</span>', "Asia/Shanghai", "2021-04-10T10:20:00+08:00"),
         ('<p class="meta">Publié le 10 avril 2021 à 14h05</p>', "Europe/Paris",
          "2021-04-10T14:05:00+02:00"),
+        ('<div class="metatextline">Stand: 10.04.2021 14.05 Uhr</div>', "Europe/Berlin",
+         "2021-04-10T14:05:00+02:00"),
         ('<span class="date">Wed 16 Jun 2021 // 09:41 UTC</span>', "Europe/London",
          "2021-06-16T10:41:00+01:00"),  # stated in UTC, shown as London's readers saw it
         ('<li class="cz-news-date">April 10, 2021</li>', "America/New_York",
