@@ -156,8 +156,9 @@ class SourceSpider(scrapy.Spider):
             )
         except UnreadableFeed as err:
             return self._entry_error(response.url, str(err))
+        requests = self._follow(links)
         self._entry_read(response, links)
-        return self._follow(links)
+        return requests
 
     def parse_sitemap(self, response: Response, depth: int = 0):
         if self._unchanged(response):
@@ -172,12 +173,12 @@ class SourceSpider(scrapy.Spider):
             links, children = sitemap_links(response.body, response.url)
         except UnreadableFeed as err:
             return self._entry_error(response.url, str(err))
+        requests = self._follow(links)
         self._entry_read(response, links or children)
         if children:
             self.frontier.save_entry_page(
                 response.url, children=json.dumps([c.url for c in children])
             )
-        requests = list(self._follow(links))
         if depth < MAX_SITEMAP_DEPTH:
             requests += [
                 self._entry_request(
@@ -234,7 +235,7 @@ class SourceSpider(scrapy.Spider):
         links = self._listing_links(response)
         if links is None:
             return self._entry_error(response.url, "listing page is not text")
-        requests = list(self._follow(links))
+        requests = self._follow(links)
         stop = walk.verdict(links)
         if stop:
             self.logger.info("backfill of %s stopped at %s", self.source.name, stop)
@@ -275,10 +276,10 @@ class SourceSpider(scrapy.Spider):
         )
 
     def _paged(self, response: Response, links: list[Link], walk, page: dict) -> list:
+        requests = self._follow(links)
         if walk is None:
             self._entry_read(response, links)
-            return list(self._follow(links))
-        requests = list(self._follow(links))
+            return requests
         template, number = page["template"], page["number"]
         stop = walk.verdict(links)
         self.frontier.save_entry_page(
@@ -297,7 +298,9 @@ class SourceSpider(scrapy.Spider):
             return False
         return bool(self._pattern.search(url)) if self._pattern else True
 
-    def _follow(self, links: list[Link]):
+    def _follow(self, links: list[Link]) -> list[scrapy.Request]:
+        """Admit `links` to the frontier now (before the entry page's validators are saved: a
+        crash in between must not leave links only a 304 knows of) and request the new ones."""
         offsite = [ln for ln in links if not same_site(ln.url, self.allowed_domains)]
         if offsite:
             self.crawler.stats.inc_value("riskwatch/links_offsite", len(offsite))
@@ -310,8 +313,7 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value("riskwatch/links_found", len(links))
         admitted = self.frontier.admit(links, refresh=self.refresh)
         self.crawler.stats.inc_value("riskwatch/links_skipped_known", len(links) - len(admitted))
-        for key, link in admitted:
-            yield self._article_request(key, link)
+        return [self._article_request(key, link) for key, link in admitted]
 
     def _article_request(self, key: str, link: Link) -> scrapy.Request:
         return scrapy.Request(
