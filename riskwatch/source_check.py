@@ -4,6 +4,7 @@ syntax) and, on request, live (does each entry point answer, with what, and does
 from __future__ import annotations
 
 import re
+import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -91,7 +92,7 @@ def check_live(source: Source, settings: Settings, client) -> list[Finding]:
     }  # fmt: skip
     out = []
     for url in source.entry_urls:
-        if is_internal_host(urlsplit(url).hostname) and not source.local:
+        if not source.local and _internal(urlsplit(url).hostname):
             out.append(Finding(source.name, "error", "internal address refused", url))
             continue
         if settings.obey_robots and not _robots_allow(client, url, settings.crawler_user_agent):
@@ -121,6 +122,17 @@ def check_live(source: Source, settings: Settings, client) -> list[Finding]:
         level = "ok" if links else "warning"
         out.append(Finding(source.name, level, f"HTTP 200 ({kind}), {len(links)} links", url))
     return out
+
+
+def _internal(host: str | None) -> bool:
+    """The host is, or resolves to, this machine or a private network (as the crawl refuses)."""
+    if is_internal_host(host):
+        return True
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False  # unresolvable: the fetch reports it
+    return any(is_internal_host(address) for address in addresses)
 
 
 def _listing_count(text: str, url: str, source: Source) -> int:

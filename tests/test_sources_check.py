@@ -59,3 +59,23 @@ def test_live_check_fetches_each_entry_and_parses_it(tmp_path):
     assert "HTTP 403 (text/html)" in result.output
     assert "robots.txt disallows it" in result.output
     assert "Error: 3 problem(s)" in result.output
+
+
+def test_live_check_refuses_a_public_entry_whose_name_resolves_to_this_machine(tmp_path):
+    import socket
+
+    import pytest
+
+    name = socket.gethostname()
+    try:
+        if socket.gethostbyname(name) != "127.0.0.1":
+            pytest.skip("this machine's name does not resolve to 127.0.0.1")
+    except OSError:
+        pytest.skip("this machine's name does not resolve")
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        f'[[source]]\nname = "sneaky"\nlang = "en"\nfeeds = ["http://{name}:9/feed"]\n',
+        encoding="utf-8",
+    )
+    result = run("sources", "--sources-file", str(mine), "check", "--live", "sneaky")
+    assert result.exit_code == 1 and "internal address refused" in result.output
