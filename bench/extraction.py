@@ -119,7 +119,10 @@ def titles_and_dates(pages: list[tuple]) -> None:
         day = article.published[:10]
         their_date = (getattr(doc, "date", None) or "")[:10]
         found = {
-            "ours": (page.title, article.published_matches(utc_iso(page.published))),
+            "ours": (
+                page.title,
+                article.published_matches(utc_iso(page.published), source.timezone),
+            ),
             "trafilatura": (getattr(doc, "title", None), their_date == day),
         }
         for who, (title, date_ok) in found.items():

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 SOURCE_FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 
@@ -35,12 +37,22 @@ class FixtureArticle:
     canonical: str | None
     fetched: str | None  # when the page was fetched, for pages that say "昨天" or "2 hours ago"
 
-    def published_matches(self, found: str | None) -> bool:
-        """Whether `found` (ISO UTC) states the same time, to the precision the page gives."""
+    def published_matches(self, found: str | None, tz: str | None = None) -> bool:
+        """Whether `found` (ISO UTC) states the same time, to the precision the page gives.
+
+        For a day, either the day as written (a bare date is kept as "T00:00:00Z") or the day
+        of the instant in the source's zone `tz` (a feed's time of day, evening in New York,
+        is the next day in UTC)."""
         if not found:
             return False
-        width = 10 if self.precision == "day" else 16
-        return found[:width] == self.published[:width]
+        if self.precision != "day":
+            return found[:16] == self.published[:16]
+        if found[:10] == self.published[:10]:
+            return True
+        if not tz:
+            return False
+        instant = datetime.fromisoformat(found.replace("Z", "+00:00"))
+        return instant.astimezone(ZoneInfo(tz)).date().isoformat() == self.published[:10]
 
 
 @dataclass(frozen=True)

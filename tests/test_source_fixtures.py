@@ -69,7 +69,10 @@ def test_the_entry_leads_to_articles_with_title_body_and_date(name, tmp_path):
         item = spider.parse_article(response, **request.cb_kwargs)
         assert isinstance(item, ArticleItem), f"{article.path.name}: no article extracted"
         assert item.title == article.title
-        assert article.published_matches(item.published), (article.path.name, item.published)
+        assert article.published_matches(item.published, source.timezone), (
+            article.path.name,
+            item.published,
+        )
         assert item.url == (article.canonical or article.url)
         for fragment in article.body_contains:
             assert fragment in item.body, f"{article.path.name}: body lacks {fragment!r}"
