@@ -126,10 +126,9 @@ def _published(
     # absolute dates first: "2 hours ago" is only right on a page fetched just now
     shown = visible_date(tree) or date_after_headline(tree)
     if stated:  # a day without a time: the page may show the time beside it
-        same_day = shown and shown[1] and shown[0].date() == stated[0].date()
-        return (
-            (_as_iso(shown, tz), "page") if same_day else (_as_iso((stated[0], False), tz), "page")
-        )
+        if not (shown and shown[1] and shown[0].date() == stated[0].date()):
+            shown = (stated[0], False)
+        return _as_iso(shown, tz), "page"
     if shown:
         return _as_iso(shown, tz), "page"
     inferred = page_date(tree, url)
@@ -140,9 +139,7 @@ def _published(
         return _as_iso(relative, tz), "page"
     if inferred is None or not plausible(inferred):
         return None, None
-    if inferred.tzinfo is None and (inferred.hour, inferred.minute) == (0, 0):
-        return to_utc_iso(inferred, "UTC"), "page"  # a bare date: keep the day the page shows
-    return to_local_iso(inferred, tz), "page"
+    return _as_iso((inferred, (inferred.hour, inferred.minute) != (0, 0)), tz), "page"
 
 
 def _canonical(tree: HtmlElement, url: str) -> str | None:

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import feedparser
 from lxml import etree
 
-from spiders.dates import parse_datetime, to_utc_iso
+from spiders.dates import parse_datetime, to_utc_iso, utc_iso
 
 
 @dataclass(frozen=True)
@@ -86,24 +86,19 @@ def sitemap_links(body: bytes, sitemap_url: str) -> tuple[list[Link], list[Link]
     if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
         raise UnreadableFeed("unreadable sitemap: no <urlset> or <sitemapindex>")
     children = [
-        Link(urljoin(sitemap_url, loc), _utc(_text(node, "lastmod")))
+        Link(urljoin(sitemap_url, loc), utc_iso(_text(node, "lastmod")))
         for node in root.xpath("//*[local-name()='sitemap']")
         if (loc := _text(node, "loc"))
     ]
     links = [
         Link(
             urljoin(sitemap_url, loc),
-            _utc(_text(node, "publication_date") or _text(node, "lastmod")),
+            utc_iso(_text(node, "publication_date") or _text(node, "lastmod")),
         )
         for node in root.xpath("//*[local-name()='url']")
         if (loc := _text(node, "loc"))
     ]
     return links, children
-
-
-def _utc(text: str | None) -> str | None:
-    parsed = parse_datetime(text)
-    return to_utc_iso(parsed) if parsed else None
 
 
 def _text(node, name: str) -> str | None:

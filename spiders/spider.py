@@ -14,7 +14,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from spiders.apis import api_links
-from spiders.dates import utc_iso
+from spiders.dates import to_utc_iso, utc_iso
 from spiders.extract import extract
 from spiders.feeds import Link, UnreadableFeed, feed_links, sitemap_links
 from spiders.items import ArticleItem
@@ -24,19 +24,12 @@ from spiders.safety import REFUSED_NAMES
 from spiders.sink import SQLiteFrontier
 from spiders.sources import Source
 from spiders.urls import canonical_url, same_site, url_key
+from store.db import utc_now
 
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 MAX_SITEMAP_DEPTH = 3
 # Less than this is a stub, a redirect notice or navigation left over, not an article.
 MIN_TEXT_CHARS = 60
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SourceSpider(scrapy.Spider):
@@ -98,7 +91,7 @@ class SourceSpider(scrapy.Spider):
     def _deferred(self, url: str) -> bool:
         """Whether the site asked (Retry-After) to be left alone past now."""
         not_before = self.entries.get(url, {}).get("not_before")
-        if not_before and not_before > _iso(_utc_now()) and not self.refresh:
+        if not_before and not_before > utc_now() and not self.refresh:
             self.crawler.stats.inc_value("riskwatch/entries_deferred")
             self.logger.warning("%s skipped: the site asked to wait until %s", url, not_before)
             return True
@@ -262,8 +255,8 @@ class SourceSpider(scrapy.Spider):
     # ---- backfill through numbered archive pages -----------------------------------------
 
     def _archive_request(self, template: str, number: int | None = None, walk=None):
-        state = self.entries.get(template, {})
         if number is None:  # first call: resume where an interrupted walk for `since` stopped
+            state = self.entries.get(template, {})
             done = state.get("backfill_page") if state.get("backfill_since") == self.since else None
             if done == 0:
                 self.logger.info("backfill of %s done earlier for %s", template, self.since)
@@ -352,7 +345,7 @@ class SourceSpider(scrapy.Spider):
             title=page.title,
             body=page.text,
             published=published,
-            fetched_at=_iso(_utc_now()),
+            fetched_at=utc_now(),
             link_key=link_key,
         )
 
@@ -369,7 +362,7 @@ class SourceSpider(scrapy.Spider):
         url = failure.request.url
         wait = failure.request.meta.get("retry_after_s")
         if wait:
-            until = _iso(_utc_now() + timedelta(seconds=wait))
+            until = to_utc_iso(datetime.now(UTC) + timedelta(seconds=wait))
             self.frontier.save_entry_page(url, http_status=response.status, not_before=until)
             return self._entry_error(url, f"HTTP {response.status}: asked to wait until {until}")
         if response is not None:
