@@ -7,19 +7,19 @@ import re
 import socket
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cssselect import GenericTranslator, SelectorError
 from parsel import Selector
+from w3lib.html import get_base_url
 
 from riskwatch.settings import Settings
 from spiders.apis import api_links
-from spiders.feeds import UnreadableFeed, feed_links, sitemap_links
+from spiders.feeds import UnreadableFeed, feed_links, listing_links, sitemap_links
 from spiders.safety import is_internal_host
 from spiders.sources import Source, SourceRegistry
-from spiders.urls import same_site
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
@@ -108,7 +108,9 @@ def check_live(source: Source, settings: Settings, client) -> list[Finding]:
             out.append(Finding(source.name, "error", f"HTTP {response.status_code} ({kind})", url))
             continue
         if url in source.listings:
-            links = _listing_count(response.text, url, source)
+            pattern = re.compile(source.article_pattern) if source.article_pattern else None
+            base = get_base_url(response.text, str(response.url))
+            links = len(listing_links(Selector(text=response.text), base, source.domains, pattern))
             level = "ok" if links else "error"
             out.append(
                 Finding(source.name, level, f"HTTP 200 ({kind}), {links} article links", url)
@@ -133,15 +135,6 @@ def _internal(host: str | None) -> bool:
     except (OSError, UnicodeError):
         return False  # unresolvable: the fetch reports it
     return any(is_internal_host(address) for address in addresses)
-
-
-def _listing_count(text: str, url: str, source: Source) -> int:
-    pattern = re.compile(source.article_pattern) if source.article_pattern else None
-    hrefs = Selector(text=text).css("a::attr(href)").getall()
-    urls = {urljoin(url, h.strip()) for h in hrefs if h.strip()}
-    return sum(
-        1 for u in urls if same_site(u, source.domains) and (pattern is None or pattern.search(u))
-    )
 
 
 def _robots_allow(client, url: str, agent: str) -> bool:

@@ -1,15 +1,19 @@
-"""Reading RSS/Atom bytes (feedparser) and sitemaps (lxml) into article links, without network."""
+"""Reading RSS/Atom bytes (feedparser), sitemaps (lxml) and listing pages (parsel) into article
+links, without network."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import feedparser
 from lxml import etree
+from parsel import Selector
 
 from spiders.dates import parse_datetime, to_utc_iso, utc_iso
+from spiders.urls import same_site
 
 
 @dataclass(frozen=True)
@@ -104,3 +108,19 @@ def sitemap_links(body: bytes, sitemap_url: str) -> tuple[list[Link], list[Link]
 def _text(node, name: str) -> str | None:
     found = node.xpath(f".//*[local-name()='{name}']/text()")
     return found[0].strip() if found else None
+
+
+def listing_links(
+    page: Selector, base_url: str, domains: list[str], pattern: re.Pattern | None
+) -> list[Link]:
+    """The article links of a listing page: its links on the source's `domains` that match the
+    source's article `pattern` (any, without one), in page order, each once."""
+    hrefs = (h.strip() for h in page.css("a::attr(href)").getall())
+    urls = dict.fromkeys(urljoin(base_url, h) for h in hrefs if h)
+    return [
+        Link(u)
+        for u in urls
+        if u.startswith(("http://", "https://"))
+        and same_site(u, domains)
+        and (pattern is None or pattern.search(u))
+    ]

@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 
 from spiders.apis import api_links
 from spiders.dates import to_utc_iso, utc_iso
 from spiders.extract import extract
-from spiders.feeds import Link, UnreadableFeed, feed_links, sitemap_links
+from spiders.feeds import Link, UnreadableFeed, feed_links, listing_links, sitemap_links
 from spiders.items import ArticleItem
 from spiders.paging import PageWalk, next_page_url
 from spiders.politeness import BLOCKED_STATUSES
@@ -244,9 +245,9 @@ class SourceSpider(scrapy.Spider):
     def _listing_links(self, response: Response) -> list[Link] | None:
         if not isinstance(response, TextResponse):
             return None
-        hrefs = response.css("a::attr(href)").getall()
-        urls = [response.urljoin(h.strip()) for h in hrefs if h.strip()]
-        links = [Link(u) for u in dict.fromkeys(urls) if self._is_article_link(u)]
+        links = listing_links(
+            response.selector, get_base_url(response), self.allowed_domains, self._pattern
+        )
         if not links:
             self.crawler.stats.inc_value("riskwatch/empty_listings")
             self.logger.warning("listing %s has no article links", response.url)
@@ -285,11 +286,6 @@ class SourceSpider(scrapy.Spider):
         return requests
 
     # ---- links and articles --------------------------------------------------------------
-
-    def _is_article_link(self, url: str) -> bool:
-        if not url.startswith(("http://", "https://")) or not same_site(url, self.allowed_domains):
-            return False
-        return bool(self._pattern.search(url)) if self._pattern else True
 
     def _follow(self, links: list[Link]) -> list[scrapy.Request]:
         """Admit `links` to the frontier now (before the entry page's validators are saved: a
