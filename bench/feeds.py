@@ -56,12 +56,10 @@ def main() -> None:
     start = time.perf_counter()
     parsed_alone = sum(1 for body, _ in files.values() if feedparser.parse(body).entries)
     alone_s = time.perf_counter() - start
-    site = ScriptedSite().__enter__()
-    site.routes.update(answers(files))
-    base = site.base
-    with tempfile.TemporaryDirectory() as tmp:
+    with ScriptedSite() as site, tempfile.TemporaryDirectory() as tmp:
+        site.routes.update(answers(files))
         registry = Path(tmp) / "sources.toml"
-        feeds = ",\n".join(f'  "{base}{path}"' for path in files)
+        feeds = ",\n".join(f'  "{site.base}{path}"' for path in files)
         registry.write_text(
             '[[source]]\nname = "corpus"\nlang = "en"\nkind = "demo"\nlocal = true\n'
             f"feeds = [\n{feeds}\n]\n",
@@ -80,14 +78,16 @@ def main() -> None:
             "SELECT count(*), sum(links > 0) FROM entry_pages WHERE http_status = 200"
         ).fetchone()
         run = con.execute("SELECT status, errors, links FROM crawl_runs").fetchone()
-    site.__exit__(None, None, None)
+        con.close()
     requested = [path for path, _ in site.log]
     articles = [p for p in requested if p.split("?")[0] not in files and p != "/robots.txt"]
-    crashes = proc.stderr.count("Traceback")
+    # a callback that raised: Scrapy's one-line "Spider error processing" (the crawl process
+    # keeps tracebacks for DEBUG), or a traceback from outside the crawl's logging
+    crashes = proc.stderr.count("Spider error processing") + proc.stderr.count("Traceback")
     print(f"{len(files)} feeds served; crawl exit {proc.returncode}, run {run[0]}")
     print(f"  read as feeds: {read} ({with_links} with same-site links)")
     print(f"  recorded as unreadable (clear one-line errors): {len(files) - read}")
-    print(f"  crashes (tracebacks): {crashes}; errors counted by the run (feeds and articles): "
+    print(f"  crashes (callback errors, tracebacks): {crashes}; errors counted by the run (feeds and articles): "
           f"{run[1]}")  # fmt: skip
     print(
         f"  same-site article links followed: {run[2]} ({len(articles)} requests); links to "
