@@ -87,8 +87,8 @@ def main() -> None:
     print(f"{len(files)} feeds served; crawl exit {proc.returncode}, run {run[0]}")
     print(f"  read as feeds: {read} ({with_links} with same-site links)")
     print(f"  recorded as unreadable (clear one-line errors): {len(files) - read}")
-    print(f"  crashes (callback errors, tracebacks): {crashes}; errors counted by the run (feeds and articles): "
-          f"{run[1]}")  # fmt: skip
+    print(f"  crashes (callback errors, tracebacks): {crashes}")
+    print(f"  errors counted by the run (feeds and articles): {run[1]}")
     print(
         f"  same-site article links followed: {run[2]} ({len(articles)} requests); links to "
         "other domains (example.org...) are dropped before any request"
