@@ -47,8 +47,13 @@ def crawl_sources(
 
 def _without_traceback(record: logging.LogRecord) -> logging.LogRecord:
     """Scrapy logs a failed download (robots.txt over an unreachable host, say) with its
-    traceback; the one-line message says it all, and the run records it. DEBUG keeps them."""
+    traceback: keep one line, the message and the exception's own (a bug in a callback still
+    says what it was). DEBUG keeps the tracebacks."""
     if record.exc_info and record.levelno < logging.CRITICAL:
+        error = record.exc_info[1]
+        if error is not None:
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
         record.exc_info = None
         record.exc_text = None
     return record

@@ -146,3 +146,21 @@ def test_an_unreachable_site_is_one_line_per_failure_not_a_traceback(db_path, tm
     err = capfd.readouterr().err
     assert "Connection was refused" in err or "ConnectionRefused" in err
     assert "Traceback" not in err
+
+
+def test_a_logged_failure_keeps_its_exception_on_one_line():
+    import logging
+    import sys
+
+    from spiders.run import _without_traceback
+
+    try:
+        {}["docurl"]
+    except KeyError:
+        info = sys.exc_info()
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "Spider error processing %s",
+                               ("<GET http://a>",), info)  # fmt: skip
+    line = logging.Formatter().format(_without_traceback(record))
+    assert line == "Spider error processing <GET http://a> (KeyError: 'docurl')"
+    critical = logging.LogRecord("x", logging.CRITICAL, __file__, 1, "boom", (), info)
+    assert _without_traceback(critical).exc_info is info
