@@ -90,11 +90,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
     def _slow_domain(self, request, wait: float) -> None:
         """Space the rest of this domain's requests by what the site asked for (up to 60 s)."""
         downloader = getattr(self.crawler.engine, "downloader", None)
-        slots = getattr(downloader, "slots", {})
-        key = request.meta.get("download_slot")
-        slot = slots.get(key) if key else None
-        if slot is None and downloader is not None:
-            key = downloader.get_slot_key(request)
-            slot = slots.get(key)
+        if downloader is None:
+            return
+        # get_slot_key honours a request's download_slot meta, as the downloader does
+        slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is not None:
             slot.delay = max(slot.delay, min(wait, 60.0))
